@@ -1,0 +1,72 @@
+# The calendar's commands. A newcomer needs two: `make html` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INPUTDIR ?= $(CURDIR)/content
+OUTPUTDIR ?= $(CURDIR)/output
+CONFFILE ?= $(CURDIR)/pelicanconf.py
+PUBLISHCONF ?= $(CURDIR)/publishconf.py
+# Any error Pelican logs (a broken template, an unreadable page) fails the build.
+PELICANOPTS ?= --fatal errors
+PORT ?= 8000
+export PYTHONPATH := $(CURDIR)/plugins
+
+SITE_STAMP := $(VENV)/.site-installed
+TEST_STAMP := $(VENV)/.test-installed
+
+.PHONY: help html publish check test serve devserver clean
+
+help:
+	@echo "make html       build content/ into output/ (sets up .venv first)"
+	@echo "make test       run every test"
+	@echo "make check      check every event and series file without building"
+	@echo "make serve      serve output/ at http://127.0.0.1:$(PORT)/"
+	@echo "make devserver  rebuild on every change and serve (live preview)"
+	@echo "make publish    build the live site with publishconf.py (absolute URLs)"
+	@echo "Options: INPUTDIR=... OUTPUTDIR=... for html, publish and check."
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(SITE_STAMP): requirements.txt constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(TEST_STAMP): $(SITE_STAMP) requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c constraints.txt
+	touch $@
+
+# Build into a folder beside the output and swap it in only when the build succeeded, so a
+# failed build leaves the previous site as it was.
+define build_site
+	rm -rf "$(OUTPUTDIR).partial"
+	$(BIN)/pelican "$(INPUTDIR)" -o "$(OUTPUTDIR).partial" -s "$(1)" $(PELICANOPTS) \
+		|| { rm -rf "$(OUTPUTDIR).partial"; exit 1; }
+	rm -rf "$(OUTPUTDIR).previous"
+	if [ -d "$(OUTPUTDIR)" ]; then mv "$(OUTPUTDIR)" "$(OUTPUTDIR).previous"; fi
+	mv "$(OUTPUTDIR).partial" "$(OUTPUTDIR)"
+	rm -rf "$(OUTPUTDIR).previous"
+endef
+
+html: $(SITE_STAMP)
+	$(call build_site,$(CONFFILE))
+
+publish: $(SITE_STAMP)
+	$(call build_site,$(PUBLISHCONF))
+
+check: $(SITE_STAMP)
+	$(BIN)/python -m events_calendar.check "$(INPUTDIR)" --settings "$(CONFFILE)"
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest $(PYTESTOPTS)
+
+serve: html
+	$(BIN)/pelican --listen --bind 127.0.0.1 --port $(PORT) -o "$(OUTPUTDIR)" -s "$(CONFFILE)"
+
+devserver: $(SITE_STAMP)
+	$(BIN)/pelican "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" --autoreload --listen \
+		--bind 127.0.0.1 --port $(PORT)
+
+clean:
+	rm -rf "$(OUTPUTDIR)" "$(OUTPUTDIR).partial" "$(OUTPUTDIR).previous"

@@ -1,0 +1,55 @@
+"""Settings for building the calendar locally (``make html``). See publishconf.py for the live site."""
+
+AUTHOR = "Thameside Council Equality and Inclusion Team"
+SITENAME = "Thameside equality and inclusion calendar"
+SITEURL = ""
+
+PATH = "content"
+TIMEZONE = "Europe/London"
+DEFAULT_LANG = "en-GB"
+
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["events_calendar"]
+
+# Events and series are read by the events_calendar plugin, not as Pelican articles; the only
+# Pelican content is the pages in content/pages.
+ARTICLE_PATHS = []
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+
+# The calendar writes its own home page and lists; Pelican's blog pages have no place here.
+DIRECT_TEMPLATES = []
+INDEX_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+ARTICLE_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+CATEGORY_SAVE_AS = ""
+TAG_SAVE_AS = ""
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.sane_lists": {},
+    },
+    "output_format": "html5",
+}
+
+# Same input, same output: no cache or timestamps leak into what is published.
+LOAD_CONTENT_CACHE = False
+RELATIVE_URLS = False
+
+# Calendar settings (every EVENTS_ setting and its default is in
+# plugins/events_calendar/settings.py).
+EVENTS_UID_DOMAIN = "events.thameside.example"

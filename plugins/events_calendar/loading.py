@@ -1,0 +1,502 @@
+"""Read every event and series file, convert each field and report every mistake at once.
+
+This is the one place where front matter becomes the typed model. Each field has a small
+converter; a converter that cannot use a value records a Problem and the file is left out, so
+the build can stop before anything is written, with every problem in every file listed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from . import markdown_body
+from .access_features import VOCABULARY
+from .dates import DateProblem, parse_repeat, parse_when
+from .frontmatter import SourceFile, read_source
+from .model import STATUSES, Event, Location, Organiser, Series
+from .problems import Problem
+from .schedule import TooManyDates, occurrence_starts, window_end
+from .settings import events_setting, site_timezone
+
+EVENT_FIELDS = ("title", "start", "end", "timezone", "summary", "series", "tags", "location",
+                "online", "accessibility", "accessibility_notes", "cost", "booking", "organiser",
+                "image", "image_alt", "status", "repeat", "except", "uid", "draft")
+SERIES_FIELDS = ("title", "summary", "start", "end")
+LOCATION_FIELDS = ("name", "address", "postcode", "url")
+ORGANISER_FIELDS = ("name", "url", "email")
+MAX_LENGTH = {"title": 200, "summary": 600, "accessibility_notes": 2000, "cost": 200,
+              "uid": 255, "default": 500}
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off", "")
+_THE_FIELD = object()  # "read the field itself", as opposed to a value inside it
+
+
+@dataclass
+class Content:
+    """What was read: published events, drafts, series and the problems found."""
+
+    events: list[Event] = field(default_factory=list)
+    drafts: list[Event] = field(default_factory=list)
+    series: dict[str, Series] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def slugify(name: str) -> str:
+    """A URL-safe slug from a file name: lower case letters, digits and hyphens."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return _SLUG_UNSAFE.sub("-", ascii_name.lower()).strip("-")
+
+
+def load_content(content_dir: Path, settings: Mapping[str, Any], today: date) -> Content:
+    """Read every series and event file under ``content_dir``."""
+    content = Content()
+    series_dir = content_dir / events_setting(settings, "EVENTS_SERIES_PATH")
+    for path, shown in _files(series_dir, content_dir, content.problems):
+        series, problems = _read_series(path, shown)
+        content.problems += problems
+        if series is not None:
+            content.series[series.slug] = series
+    events_dir = content_dir / events_setting(settings, "EVENTS_PATH")
+    readers = []
+    for path, shown in _files(events_dir, content_dir, content.problems):
+        reader = _EventReader(path, shown, settings, content.series, today)
+        event = reader.read()
+        content.problems += reader.problems
+        if event is not None:
+            readers.append((reader, event))
+    content.problems += _check_unique(readers)
+    for _, event in readers:
+        (content.drafts if event.draft else content.events).append(event)
+    return content
+
+
+def _files(folder: Path, content_dir: Path, problems: list[Problem]) -> list[tuple[Path, str]]:
+    """Every Markdown file under a folder, in a fixed order; other files are reported."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(content_dir)
+        shown = _shown_path(path)
+        if any(part.startswith(".") for part in relative.parts) or path.is_dir():
+            continue
+        if path.suffix.lower() != ".md":
+            # A file that would be silently ignored is an event an editor thinks is published.
+            problems.append(Problem(shown, 1, "file", "is not read: only .md files are events",
+                                    "rename it to end in .md, or move it out of this folder"))
+            continue
+        found.append((path, shown))
+    return found
+
+
+def _shown_path(path: Path) -> str:
+    """The path as an editor would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_series(path: Path, shown: str) -> tuple[Series | None, list[Problem]]:
+    source, problems = read_source(path, shown)
+    if source is None:
+        return None, problems
+    reader = _FieldReader(source)
+    reader.unknown_fields(SERIES_FIELDS)
+    title = reader.text("title", required=True)
+    summary = reader.text("summary")
+    start = reader.series_date("start")
+    end = reader.series_date("end")
+    if start and end and end < start:
+        reader.problem("end", f"{end} is before start {start}", "check the dates")
+    if end and not start:
+        reader.problem("start", "is missing but end is given", "give the first day as start")
+    if reader.problems:
+        return None, reader.problems
+    return Series(slug=slugify(path.stem), title=title, summary=summary,
+                  body_html=markdown_body.render(source.body), source_path=shown,
+                  start=start, end=end), []
+
+
+class _FieldReader:
+    """Converters for the kinds of field event and series files share."""
+
+    def __init__(self, source: SourceFile):
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def problem(self, name: str, message: str, fix: str = "") -> None:
+        self.problems.append(Problem(self.source.path, self.source.line_of(name), name,
+                                     message, fix))
+
+    def unknown_fields(self, known: tuple[str, ...]) -> None:
+        for name in self.source.fields:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                self.problem(name, "is not a field this calendar knows",
+                             f"did you mean {close[0]}?" if close else
+                             "see docs/event-format.md for the fields")
+
+    def text(self, name: str, required: bool = False, value: Any = _THE_FIELD) -> str:
+        """A single line of text (or a paragraph, for notes): the field, or a value within it."""
+        value = self.source.fields.get(name) if value is _THE_FIELD else value
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                what = "is missing" if value is None else "is empty"
+                self.problem(name, what, f"add '{name}: ...' to the front matter")
+            return ""
+        if not isinstance(value, str):
+            self.problem(name, f"must be text, not a {_kind(value)}",
+                         "write the value on the same line as the field name")
+            return ""
+        value = " ".join(value.split()) if name != "accessibility_notes" else value.strip()
+        control = next((c for c in value if unicodedata.category(c) == "Cc" and c not in "\n\t"),
+                       None)
+        if control is not None:
+            self.problem(name, f"contains the control character U+{ord(control):04X}",
+                         "delete it; it cannot be seen and breaks calendars")
+            return ""
+        limit = MAX_LENGTH.get(name, MAX_LENGTH["default"])
+        if len(value) > limit:
+            self.problem(name, f"is {len(value)} characters long, more than {limit}",
+                         "shorten it; put detail in the description below the front matter")
+            return ""
+        return value
+
+    def url(self, name: str, value: Any = _THE_FIELD, https_only: bool = False) -> str | None:
+        text = self.text(name, value=value)
+        if not text:
+            return None
+        parts = urlsplit(text)
+        allowed = ("https",) if https_only else ("http", "https")
+        if parts.scheme.lower() not in allowed or not parts.netloc or " " in text:
+            need = "an https:// address" if https_only else "an http:// or https:// address"
+            self.problem(name, f"{text!r} is not {need}", f"write the full address, e.g. "
+                         f"https://www.example.org/page")
+            return None
+        return text
+
+    def series_date(self, name: str) -> date | None:
+        text = self.text(name)
+        if not text:
+            return None
+        try:
+            value = parse_when(text, ZoneInfo("UTC"), 1970, 2100)
+        except DateProblem as problem:
+            self.problem(name, problem.message, problem.fix)
+            return None
+        if isinstance(value, datetime):
+            self.problem(name, "a series period is in whole days", "write only the date")
+            return None
+        return value
+
+    def text_list(self, name: str) -> list[str]:
+        value = self.source.fields.get(name)
+        if value is None or value == "":
+            return []
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            self.problem(name, f"must be a list, not a {_kind(value)}",
+                         f"write each item on its own line starting with '- '")
+            return []
+        texts = []
+        for item in items:
+            text = self.text(name, value=item) if isinstance(item, str) else None
+            if text is None:
+                self.problem(name, f"has an item that is a {_kind(item)}, not text",
+                             "write each item as plain text")
+            elif text:
+                texts.append(text)
+        return texts
+
+
+class _EventReader(_FieldReader):
+    """Reads one event file into an Event, collecting every problem on the way."""
+
+    def __init__(self, path: Path, shown: str, settings: Mapping[str, Any],
+                 series: Mapping[str, Series], today: date):
+        self.path, self.shown, self.settings = path, shown, settings
+        self.known_series, self.today = series, today
+        self.problems = []
+
+    def read(self) -> Event | None:
+        source, problems = read_source(self.path, self.shown)
+        if source is None:
+            self.problems += problems
+            return None
+        self.source = source
+        self.unknown_fields(EVENT_FIELDS)
+        values = {name: convert(self) for name, convert in _EVENT_CONVERTERS.items()}
+        zone = values.pop("zone")
+        values["image"], values["image_alt"] = self._image()
+        start, end = self._start_and_end(zone)
+        repeat = self._repeat(start, zone)
+        if self.problems:
+            return None
+        event = Event(start=start, end=end, repeat=repeat, timezone=zone.key,
+                      slug=slugify(self.path.stem), source_path=self.shown,
+                      body_html=markdown_body.render(source.body), **values)
+        self._check_dates(event)
+        return None if self.problems else event
+
+    # --- the fields --------------------------------------------------------------------
+
+    def _zone(self) -> ZoneInfo:
+        name = self.text("timezone")
+        if not name:
+            return site_timezone(self.settings)
+        try:
+            if name in available_timezones():
+                return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+        close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
+        self.problem("timezone", f"{name!r} is not a time zone",
+                     f"did you mean {close[0]}?" if close else
+                     "use an IANA name such as Europe/London")
+        return site_timezone(self.settings)
+
+    def _start_and_end(self, zone: ZoneInfo):
+        if self.problems and any(p.field == "timezone" for p in self.problems):
+            return None, None
+        start = self._when("start", zone, required=True)
+        end = self._when("end", zone)
+        if start is None or end is None:
+            return start, end
+        if isinstance(start, datetime) != isinstance(end, datetime):
+            kind = "a date and time" if isinstance(start, datetime) else "a date only"
+            self.problem("end", f"must be {kind}, like start",
+                         "write end the same way as start")
+        elif end < start:
+            self.problem("end", f"{self.source.fields['end']} is before start "
+                         f"{self.source.fields['start']}", "check the date and time")
+        return start, end
+
+    def _when(self, name: str, zone: ZoneInfo, required: bool = False):
+        text = self.text(name, required=required)
+        if not text:
+            return None
+        try:
+            return parse_when(text, zone, events_setting(self.settings, "EVENTS_EARLIEST_YEAR"),
+                              events_setting(self.settings, "EVENTS_LATEST_YEAR"))
+        except DateProblem as problem:
+            self.problem(name, problem.message, problem.fix)
+            return None
+
+    def _repeat(self, start, zone: ZoneInfo):
+        text = self.text("repeat")
+        if not text or start is None:
+            return None
+        try:
+            return parse_repeat(text, start, zone)
+        except DateProblem as problem:
+            self.problem("repeat", problem.message, problem.fix)
+            return None
+
+    def _check_dates(self, event: Event) -> None:
+        """Check what needs the whole event: the repeat's dates and the dates it leaves out."""
+        if event.except_dates and event.repeat is None:
+            self.problem("except", "is given but the event does not repeat",
+                         "add 'repeat:' or remove 'except:'")
+            return
+        if event.repeat is None:
+            return
+        limit = events_setting(self.settings, "EVENTS_MAX_OCCURRENCES")
+        until = max([window_end(self.today, events_setting(self.settings,
+                                                           "EVENTS_REPEAT_WINDOW_DAYS")),
+                     *event.except_dates])
+        try:
+            every = occurrence_starts(Event(**{**event.__dict__, "except_dates": ()}),
+                                      until, limit)
+        except TooManyDates:
+            self.problem("repeat", f"gives more than {limit} dates",
+                         "add COUNT= or UNTIL= to the rule, or split the event")
+            return
+        except (ValueError, OverflowError) as error:
+            self.problem("repeat", f"cannot be expanded: {error}", "simplify the rule")
+            return
+        days = {start.date() if isinstance(start, datetime) else start for start in every}
+        for skipped in event.except_dates:
+            if skipped not in days:
+                self.problem("except", f"{skipped} is not one of the dates this event repeats on",
+                             "check the date against the repeat rule")
+        if not days - set(event.except_dates):
+            self.problem("repeat", "leaves no dates once 'except' is applied",
+                         "check the rule and the dates left out")
+
+    def _except(self) -> tuple[date, ...]:
+        found = []
+        for text in self.text_list("except"):
+            try:
+                value = parse_when(text, ZoneInfo("UTC"), 1970, 2100)
+            except DateProblem as problem:
+                self.problem("except", problem.message, problem.fix)
+                continue
+            if isinstance(value, datetime):
+                self.problem("except", f"{text!r} has a time", "give only the date to leave out")
+                continue
+            found.append(value)
+        return tuple(sorted(set(found)))
+
+    def _series(self) -> tuple[Series, ...]:
+        found = []
+        for slug in self.text_list("series"):
+            if slug in self.known_series:
+                found.append(self.known_series[slug])
+            else:
+                close = difflib.get_close_matches(slug, sorted(self.known_series), n=1)
+                self.problem("series", f"{slug!r} is not a series",
+                             f"did you mean {close[0]}?" if close else
+                             f"add content/series/{slug}.md or check the name")
+        return tuple(found)
+
+    def _tags(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(tag.lower() for tag in self.text_list("tags")))
+
+    def _location(self) -> Location | None:
+        value = self.source.fields.get("location")
+        if isinstance(value, dict):
+            self._unknown_keys("location", value, LOCATION_FIELDS)
+            name = self.text("location", required=True, value=value.get("name", ""))
+            return Location(name=name, address=self.text("location", value=value.get("address")),
+                            postcode=self.text("location", value=value.get("postcode")).upper(),
+                            url=self.url("location", value=value.get("url")))
+        name = self.text("location")
+        return Location(name=name) if name else None
+
+    def _organiser(self) -> Organiser | None:
+        value = self.source.fields.get("organiser")
+        if isinstance(value, dict):
+            self._unknown_keys("organiser", value, ORGANISER_FIELDS)
+            email = self.text("organiser", value=value.get("email")) or None
+            if email and not _EMAIL.match(email):
+                self.problem("organiser", f"{email!r} is not an email address",
+                             "write it as name@example.org")
+            return Organiser(name=self.text("organiser", required=True,
+                                            value=value.get("name", "")),
+                             url=self.url("organiser", value=value.get("url")), email=email)
+        name = self.text("organiser")
+        return Organiser(name=name) if name else None
+
+    def _unknown_keys(self, name: str, value: dict, known: tuple[str, ...]) -> None:
+        for key in value:
+            if key not in known:
+                self.problem(name, f"has {key!r}, which it does not take",
+                             f"use {', '.join(known)}")
+
+    def _access_features(self):
+        found = []
+        for term in self.text_list("accessibility"):
+            feature = VOCABULARY.get(term.lower())
+            if feature is None:
+                close = difflib.get_close_matches(term.lower(), sorted(VOCABULARY), n=1)
+                self.problem("accessibility", f"{term!r} is not in the access vocabulary",
+                             f"did you mean {close[0]}?" if close else
+                             "use terms from docs/event-format.md, and say more in "
+                             "accessibility_notes")
+            elif feature not in found:
+                found.append(feature)
+        return tuple(found)
+
+    def _status(self) -> str:
+        value = self.text("status").lower()
+        if not value:
+            return "scheduled"
+        if value not in STATUSES:
+            close = difflib.get_close_matches(value, STATUSES, n=1)
+            self.problem("status", f"{value!r} is not a status",
+                         f"did you mean {close[0]}?" if close else
+                         f"use one of {', '.join(STATUSES)}")
+            return "scheduled"
+        return value
+
+    def _image(self) -> tuple[str | None, str]:
+        image = self.text("image")
+        alt = self.text("image_alt")
+        if image and not alt:
+            self.problem("image_alt", "is missing for the image",
+                         "describe the image for people who cannot see it; "
+                         "write image_alt: \"\" only if it is purely decorative")
+        if image and not urlsplit(image).scheme:
+            if image.startswith("/") or ".." in Path(image).parts:
+                self.problem("image", f"{image!r} must be a path inside the content folder",
+                             "write it like images/poster.jpg")
+                return None, alt
+            return image, alt
+        return (self.url("image", value=image) if image else None), alt
+
+    def _uid(self) -> str:
+        uid = self.text("uid")
+        if uid and (" " in uid or any(c in uid for c in ",;:\\\"<>")):
+            self.problem("uid", f"{uid!r} has spaces or punctuation a uid cannot have",
+                         "use letters, digits, '-', '.', '_' and '@'")
+        # Without a uid, the file name gives one: it stays the same while the file keeps its
+        # name, and the editor's tools write a uid so that renaming is safe too.
+        return uid or f"{slugify(self.path.stem)}@{events_setting(self.settings, 'EVENTS_UID_DOMAIN')}"
+
+    def _draft(self) -> bool:
+        value = self.source.fields.get("draft")
+        if value is None:
+            return False
+        if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+            return value.strip().lower() in _TRUE
+        self.problem("draft", f"{value!r} is not true or false", "write draft: true or remove it")
+        return False
+
+
+# One converter per field, in the order the fields are documented. Each returns the model's
+# value and records a Problem when it cannot.
+_EVENT_CONVERTERS: dict[str, Callable[[_EventReader], Any]] = {
+    "title": lambda r: r.text("title", required=True),
+    "zone": _EventReader._zone,
+    "summary": lambda r: r.text("summary"),
+    "series": _EventReader._series,
+    "tags": _EventReader._tags,
+    "location": _EventReader._location,
+    "online": lambda r: r.url("online", https_only=True),
+    "access_features": _EventReader._access_features,
+    "accessibility_notes": lambda r: r.text("accessibility_notes"),
+    "cost": lambda r: r.text("cost"),
+    "booking": lambda r: r.url("booking"),
+    "organiser": _EventReader._organiser,
+    "status": _EventReader._status,
+    "except_dates": _EventReader._except,
+    "uid": _EventReader._uid,
+    "draft": _EventReader._draft,
+}
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__
+
+
+def _check_unique(readers: list[tuple[_EventReader, Event]]) -> list[Problem]:
+    """Two events with one uid would merge in subscribers' calendars; two slugs, one page."""
+    problems = []
+    for attribute, field_name, fix in (
+        ("uid", "uid", "give each event its own uid"),
+        ("slug", "file", "rename one of the files"),
+    ):
+        first_seen: dict[str, str] = {}
+        for reader, event in readers:
+            key = getattr(event, attribute)
+            if key in first_seen:
+                line = reader.source.line_of("uid") if field_name == "uid" else 1
+                problems.append(Problem(event.source_path, line, field_name,
+                                        f"{key!r} is also used by {first_seen[key]}", fix))
+            else:
+                first_seen[key] = event.source_path
+    return problems

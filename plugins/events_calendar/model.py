@@ -1,0 +1,154 @@
+"""The typed event model: what an event, a series and one occurrence of an event are.
+
+Everything after loading (pages, feeds, structured data) reads these objects, never raw front
+matter. They are immutable so that no view can change what another view sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .access_features import AccessFeature
+
+STATUSES = ("scheduled", "cancelled", "postponed", "rescheduled")
+
+# A date for an all-day event, or a time zone-aware date and time.
+When = date | datetime
+
+
+@dataclass(frozen=True)
+class RepeatRule:
+    """A checked repeat rule: the RRULE to publish, and one to expand in local wall time."""
+
+    published: str  # RFC 5545 form: UNTIL in UTC for timed events, a DATE for all-day ones
+    local: str  # UNTIL as a local wall time, for expanding from a start without a time zone
+
+
+@dataclass(frozen=True)
+class Location:
+    name: str
+    address: str = ""
+    postcode: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Organiser:
+    name: str
+    url: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """An awareness month or programme that events belong to."""
+
+    slug: str
+    title: str
+    summary: str
+    body_html: str
+    source_path: str
+    start: date | None = None
+    end: date | None = None  # the last day, inclusive
+
+    @property
+    def url(self) -> str:
+        return f"series/{self.slug}/"
+
+    def state_on(self, today: date) -> str:
+        """Say whether the series period is 'current', 'coming', 'past' or 'ongoing' (no period)."""
+        if self.start is None:
+            return "ongoing"
+        if today < self.start:
+            return "coming"
+        if self.end is not None and today > self.end:
+            return "past"
+        if self.end is None and today > self.start:
+            return "past"
+        return "current"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event file, converted and checked."""
+
+    uid: str
+    slug: str
+    source_path: str
+    title: str
+    start: When
+    end: When | None  # for all-day events the last day, inclusive, as editors write it
+    timezone: str
+    summary: str = ""
+    body_html: str = ""
+    series: tuple[Series, ...] = ()
+    tags: tuple[str, ...] = ()
+    location: Location | None = None
+    online: str | None = None
+    access_features: tuple[AccessFeature, ...] = ()
+    accessibility_notes: str = ""
+    cost: str = ""
+    booking: str | None = None
+    organiser: Organiser | None = None
+    image: str | None = None
+    image_alt: str = ""
+    status: str = "scheduled"
+    repeat: RepeatRule | None = None
+    except_dates: tuple[date, ...] = ()
+    draft: bool = False
+
+    @property
+    def url(self) -> str:
+        return f"events/{self.slug}/"
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, datetime)
+
+    @property
+    def is_repeating(self) -> bool:
+        return self.repeat is not None
+
+    @property
+    def status_label(self) -> str:
+        return "" if self.status == "scheduled" else self.status.capitalize()
+
+    @property
+    def attendance(self) -> str:
+        if self.online and self.location:
+            return "online and in person"
+        return "online" if self.online else "in person"
+
+    @property
+    def duration(self) -> timedelta | None:
+        """How long each occurrence lasts (whole days for all-day events), if it has an end."""
+        if self.end is None:
+            return None
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One date of an event: the only one for most events, one of many for repeating ones."""
+
+    event: Event
+    start: When
+    end: When | None
+    first_day: date  # in the site's time zone, for grouping by day and month
+    last_day: date
+    is_past: bool
+    is_happening: bool
+
+    @property
+    def all_day(self) -> bool:
+        return self.event.all_day
+
+    def sort_key(self) -> tuple:
+        """Order by day, all-day events first, then by time, then by title and uid.
+
+        The title and uid make the order total, so a build never depends on file order.
+        """
+        instant = self.start.timestamp() if isinstance(self.start, datetime) else 0
+        return (self.first_day, not self.all_day, instant, self.event.title.casefold(),
+                self.event.uid)

@@ -1,0 +1,69 @@
+"""Every setting the calendar reads, with its default, in one place.
+
+Sites override any of these in ``pelicanconf.py``; the names are prefixed ``EVENTS_`` as
+pelican-plugins do, so they cannot clash with Pelican's own settings.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+DEFAULTS: dict[str, Any] = {
+    # Where event and series files live, relative to the content folder.
+    "EVENTS_PATH": "events",
+    "EVENTS_SERIES_PATH": "series",
+    # Used to derive a uid for an event file that does not give one ("<file name>@<domain>").
+    "EVENTS_UID_DOMAIN": "events.thameside.example",
+    # Repeating events are expanded up to this many days after today. Dates further ahead are
+    # still in the rule (and so in calendar feeds) but are not listed on the site.
+    "EVENTS_REPEAT_WINDOW_DAYS": 548,
+    # A repeat rule that produces more dates than this (up to the window) is refused: it is
+    # almost always a mistake, and it keeps a build bounded whatever the rule says.
+    "EVENTS_MAX_OCCURRENCES": 500,
+    # How many upcoming events the home page lists.
+    "EVENTS_HOME_COMING_UP": 10,
+    # Dates outside these years are refused as mistakes (year 1, year 9999 and the like).
+    "EVENTS_EARLIEST_YEAR": 1970,
+    "EVENTS_LATEST_YEAR": 2100,
+    # "Today" for reproducible builds; None means the date now in the site's time zone.
+    # The EVENTS_TODAY environment variable, when set, wins over both.
+    "EVENTS_TODAY": None,
+}
+
+SITE_TIMEZONE_DEFAULT = "Europe/London"
+
+
+def events_setting(settings: Mapping[str, Any], name: str) -> Any:
+    """Return a calendar setting, falling back to its default."""
+    return settings.get(name, DEFAULTS[name])
+
+
+def site_timezone(settings: Mapping[str, Any]) -> ZoneInfo:
+    """Return the site's time zone (Pelican's TIMEZONE setting)."""
+    return ZoneInfo(settings.get("TIMEZONE") or SITE_TIMEZONE_DEFAULT)
+
+
+class TodayError(ValueError):
+    """EVENTS_TODAY is set but is not a date."""
+
+
+def today_for(settings: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> date:
+    """Return the date that counts as today for this build.
+
+    Builds must be reproducible, so "today" is taken from the EVENTS_TODAY environment
+    variable or setting when given, and only otherwise from the clock.
+    """
+    given = environ.get("EVENTS_TODAY") or events_setting(settings, "EVENTS_TODAY")
+    if given:
+        if isinstance(given, date):
+            return given
+        try:
+            return date.fromisoformat(str(given).strip())
+        except ValueError:
+            raise TodayError(
+                f"EVENTS_TODAY: {given!r} is not a date (write it as YYYY-MM-DD, e.g. 2026-11-24)"
+            ) from None
+    return datetime.now(site_timezone(settings)).date()

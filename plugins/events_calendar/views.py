@@ -1,0 +1,176 @@
+"""What each browsing page shows: pure functions from events and today to template contexts.
+
+Nothing here knows about Pelican; the generator passes each context to a template.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+from .model import Event, Occurrence, Series
+from .schedule import occurrences, window_end
+
+WEEKDAY_NAMES = list(calendar.day_name)  # Monday first, as UK calendars are
+
+
+@dataclass(frozen=True)
+class Month:
+    first_day: date
+
+    @property
+    def label(self) -> str:
+        return f"{self.first_day:%B %Y}"
+
+    @property
+    def url(self) -> str:
+        return f"months/{self.first_day:%Y-%m}/"
+
+    @property
+    def last_day(self) -> date:
+        return self.first_day.replace(
+            day=calendar.monthrange(self.first_day.year, self.first_day.month)[1])
+
+    def following(self) -> Month:
+        year, month = divmod(self.first_day.month, 12)
+        return Month(date(self.first_day.year + year, month + 1, 1))
+
+
+@dataclass(frozen=True)
+class MonthGroup:
+    month: Month
+    occurrences: tuple[Occurrence, ...]
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date | None
+    occurrences: tuple[Occurrence, ...]
+    is_today: bool
+
+
+def month_of(day: date) -> Month:
+    return Month(day.replace(day=1))
+
+
+class CalendarViews:
+    """Every occurrence of every published event, and the pages that list them."""
+
+    def __init__(self, events: Iterable[Event], series: Iterable[Series], today: date,
+                 site_zone: ZoneInfo, window_days: int, max_occurrences: int,
+                 home_coming_up: int = 10):
+        self.today = today
+        self.events = sorted(events, key=lambda event: (event.slug, event.uid))
+        self.series = sorted(series, key=lambda item: (item.start or date.max, item.title))
+        self.home_coming_up = home_coming_up
+        until = window_end(today, window_days)
+        self.by_event = {
+            event.uid: occurrences(event, today, until, max_occurrences, site_zone)
+            for event in self.events
+        }
+        self.occurrences = sorted(
+            (occurrence for found in self.by_event.values() for occurrence in found),
+            key=Occurrence.sort_key)
+        self.upcoming = [o for o in self.occurrences if not o.is_past]
+        self.past = [o for o in self.occurrences if o.is_past]
+
+    # --- lists -------------------------------------------------------------------------
+
+    def home(self) -> dict:
+        happening = [o for o in self.upcoming if o.is_happening]
+        coming = [o for o in self.upcoming if not o.is_happening][: self.home_coming_up]
+        return {"happening_now": happening, "coming_up": coming,
+                "current_series": self._series_in("current"),
+                "coming_series": self._series_in("coming"),
+                "this_month": month_of(self.today)}
+
+    def upcoming_page(self) -> dict:
+        # An event already under way is listed in this month, not the month it started.
+        return {"groups": _by_month(self.upcoming, lambda o: max(o.first_day, self.today))}
+
+    def past_page(self) -> dict:
+        newest_first = sorted(self.past, key=Occurrence.sort_key, reverse=True)
+        return {"groups": _by_month(newest_first, lambda o: o.first_day)}
+
+    # --- months ------------------------------------------------------------------------
+
+    def months(self) -> list[Month]:
+        """Every month from the first event to the last, and always the current one."""
+        days = [self.today] + [d for o in self.occurrences for d in (o.first_day, o.last_day)]
+        month, last = month_of(min(days)), month_of(max(days))
+        found = []
+        while month.first_day <= last.first_day:
+            found.append(month)
+            month = month.following()
+        return found
+
+    def month_pages(self) -> list[dict]:
+        months = self.months()
+        pages = []
+        for index, month in enumerate(months):
+            in_month = [o for o in self.occurrences
+                        if o.first_day <= month.last_day and o.last_day >= month.first_day]
+            pages.append({
+                "month": month,
+                "weeks": self._weeks(month, in_month),
+                "weekday_names": WEEKDAY_NAMES,
+                "occurrences": in_month,
+                "previous_month": months[index - 1] if index > 0 else None,
+                "next_month": months[index + 1] if index + 1 < len(months) else None,
+            })
+        return pages
+
+    def _weeks(self, month: Month, in_month: list[Occurrence]) -> list[list[Day]]:
+        # An event over several days is shown on its first day in this month, not on every
+        # day: a month-long observance on 30 cells would drown the rest for screen reader users.
+        by_day: dict[date, list[Occurrence]] = {}
+        for occurrence in in_month:
+            by_day.setdefault(max(occurrence.first_day, month.first_day), []).append(occurrence)
+        weeks = []
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(
+                month.first_day.year, month.first_day.month):
+            weeks.append([
+                Day(date=day, occurrences=tuple(by_day.get(day, ())), is_today=day == self.today)
+                if day.month == month.first_day.month else Day(None, (), False)
+                for day in week
+            ])
+        return weeks
+
+    # --- series and events -------------------------------------------------------------
+
+    def _series_in(self, state: str) -> list[Series]:
+        return [item for item in self.series if item.state_on(self.today) == state]
+
+    def series_index(self) -> dict:
+        return {f"{state}_series": self._series_in(state)
+                for state in ("current", "coming", "past", "ongoing")}
+
+    def series_pages(self) -> list[dict]:
+        pages = []
+        for item in self.series:
+            mine = [o for o in self.occurrences if item in o.event.series]
+            pages.append({"series": item,
+                          "upcoming": [o for o in mine if not o.is_past],
+                          "past": sorted((o for o in mine if o.is_past), key=Occurrence.sort_key,
+                                         reverse=True)})
+        return pages
+
+    def event_pages(self) -> list[dict]:
+        pages = []
+        for event in self.events:
+            found = self.by_event[event.uid]
+            coming = [o for o in found if not o.is_past]
+            pages.append({"event": event,
+                          "occurrence": coming[0] if coming else found[-1],
+                          "upcoming_dates": coming,
+                          "past_dates": [o for o in found if o.is_past]})
+        return pages
+
+
+def _by_month(found: list[Occurrence], day_of) -> list[MonthGroup]:
+    return [MonthGroup(month, tuple(items))
+            for month, items in groupby(found, key=lambda o: month_of(day_of(o)))]
