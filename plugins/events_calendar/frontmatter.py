@@ -125,9 +125,11 @@ def _read_fields(yaml_text: str, source: SourceFile) -> list[Problem]:
 
 
 def _check_plain(node: Node, path: str, offset: int, name: str, seen: set[int],
-                 depth: int) -> list[Problem]:
+                 depth: int, field_line: int | None = None) -> list[Problem]:
     """Refuse YAML features that have no place in front matter and could be abused."""
-    line = node.start_mark.line + offset
+    # An alias node is the anchored node itself, so its own mark points at the anchor: name
+    # the field's line instead, which is where the editor must look.
+    line = field_line or node.start_mark.line + offset
     if id(node) in seen:
         return [Problem(path, line, name, "uses a YAML alias ('*name')",
                         "write the value out in full")]
@@ -149,13 +151,14 @@ def _check_plain(node: Node, path: str, offset: int, name: str, seen: set[int],
         if depth == 0:
             problems: list[Problem] = []
             for key_node, value_node in node.value:
-                problems += _check_plain(value_node, path, offset, key_node.value, seen, 1)
+                problems += _check_plain(value_node, path, offset, key_node.value, seen, 1,
+                                         key_node.start_mark.line + offset)
             return problems
     else:
         return []
     problems = []
     for child in children:
-        problems += _check_plain(child, path, offset, name, seen, depth + 1)
+        problems += _check_plain(child, path, offset, name, seen, depth + 1, field_line)
     return problems
 
 

@@ -1,0 +1,63 @@
+"""Shared helpers: tiny content folders written for each test, and builds of them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+TODAY = date(2026, 11, 24)
+SETTINGS = {"TIMEZONE": "Europe/London"}
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+class ContentFolder:
+    """A content folder in a temporary directory, with helpers to add files to it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "events").mkdir(parents=True, exist_ok=True)
+        (root / "series").mkdir(parents=True, exist_ok=True)
+
+    def event(self, name: str, front_matter: str, body: str = "About the event.\n") -> Path:
+        path = self.root / "events" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\n{textwrap.dedent(front_matter).strip()}\n---\n{body}",
+                        encoding="utf-8")
+        return path
+
+    def series(self, slug: str, front_matter: str, body: str = "About the series.\n") -> Path:
+        path = self.root / "series" / f"{slug}.md"
+        path.write_text(f"---\n{textwrap.dedent(front_matter).strip()}\n---\n{body}",
+                        encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> ContentFolder:
+    folder = ContentFolder(tmp_path / "content")
+    folder.series("disability-history-month", """
+        title: Disability History Month
+        summary: A month of events.
+        start: 2026-11-16
+        end: 2026-12-16
+    """)
+    return folder
+
+
+def build_site(content_dir: Path, output_dir: Path, today: str = "2026-11-24",
+               settings: Path = ROOT / "pelicanconf.py") -> subprocess.CompletedProcess:
+    """Build a content folder with the real Pelican command line, as `make html` does."""
+    env = {**os.environ, "EVENTS_TODAY": today, "PYTHONPATH": str(ROOT / "plugins")}
+    return subprocess.run(
+        [sys.executable, "-m", "pelican", str(content_dir), "-o", str(output_dir), "-s",
+         str(settings), "--fatal", "errors"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)

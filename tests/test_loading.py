@@ -1,0 +1,270 @@
+"""The event model: every field read from front matter, and every editor's mistake reported."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import SETTINGS, TODAY
+from events_calendar.loading import load_content
+
+LONDON = ZoneInfo("Europe/London")
+PROBLEM_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<field>[a-z_ ]+): (?P<message>.+)$")
+
+
+def load(content):
+    return load_content(content.root, SETTINGS, TODAY)
+
+
+def test_every_field_is_read_into_the_model(content):
+    content.event("2026/full.md", """
+        title: "Access all areas: a panel"
+        start: 2026-11-30 18:30
+        end: 2026-11-30 20:30
+        summary: Disabled artists talk about their work.
+        series: disability-history-month
+        tags: [Talk, art]
+        location:
+          name: Thameside Library
+          address: 1 High Street, Thameside
+          postcode: ts1 4ab
+          url: https://library.example/
+        online: https://meet.example/panel
+        accessibility: [step-free, bsl, hearing-loop]
+        accessibility_notes: The lift is at the back.
+        cost: Free
+        booking: https://tickets.example/panel
+        organiser:
+          name: Thameside Arts
+          url: https://arts.example/
+          email: hello@arts.example
+        image: https://images.example/panel.jpg
+        image_alt: Three people on a stage
+        status: postponed
+        uid: panel-2026@events.thameside.example
+    """, body="## Speakers\n\nThree artists.\n")
+    loaded = load(content)
+    assert loaded.problems == []
+    [event] = loaded.events
+    assert event.title == "Access all areas: a panel"
+    assert event.start == datetime(2026, 11, 30, 18, 30, tzinfo=LONDON)
+    assert event.end == datetime(2026, 11, 30, 20, 30, tzinfo=LONDON)
+    assert event.timezone == "Europe/London" and not event.all_day
+    assert event.summary == "Disabled artists talk about their work."
+    assert [s.slug for s in event.series] == ["disability-history-month"]
+    assert event.tags == ("talk", "art")
+    assert event.location.name == "Thameside Library"
+    assert event.location.postcode == "TS1 4AB"
+    assert event.location.url == "https://library.example/"
+    assert event.online == "https://meet.example/panel"
+    assert event.attendance == "online and in person"
+    assert [f.slug for f in event.access_features] == ["step-free", "bsl", "hearing-loop"]
+    assert event.access_features[1].label == "British Sign Language interpretation"
+    assert event.accessibility_notes == "The lift is at the back."
+    assert event.cost == "Free"
+    assert event.booking == "https://tickets.example/panel"
+    assert (event.organiser.name, event.organiser.email) == ("Thameside Arts", "hello@arts.example")
+    assert event.image_alt == "Three people on a stage"
+    assert event.status == "postponed" and event.status_label == "Postponed"
+    assert event.uid == "panel-2026@events.thameside.example"
+    assert event.slug == "full" and event.url == "events/full/"
+    assert '<h3 id="speakers">Speakers</h3>' in event.body_html
+
+
+def test_all_day_event_keeps_its_inclusive_last_day(content):
+    content.event("month.md", "title: Exhibition\nstart: 2026-10-01\nend: 2026-10-31")
+    [event] = load(content).events
+    assert event.all_day
+    assert (event.start, event.end) == (date(2026, 10, 1), date(2026, 10, 31))
+
+
+def test_explicit_offset_names_the_instant_and_is_shown_in_the_event_zone(content):
+    content.event("offset.md", "title: Talk\nstart: 2027-03-10T19:00+00:00\nend: 2027-03-10T20:30Z")
+    [event] = load(content).events
+    assert event.start == datetime(2027, 3, 10, 19, 0, tzinfo=LONDON)
+    assert event.start.tzinfo == LONDON
+
+
+def test_other_timezone_is_kept(content):
+    content.event("ny.md", "title: Panel\nstart: 2027-02-10 12:00\ntimezone: America/New_York")
+    [event] = load(content).events
+    assert event.start.utcoffset().total_seconds() == -5 * 3600
+    assert event.timezone == "America/New_York"
+
+
+def test_yaml_traps_keep_the_text_the_editor_typed(content):
+    # In YAML 1.1 `no` is false and `0800` octal: the calendar keeps what was typed.
+    content.event("norway.md", "title: no\nstart: 2026-12-01\ncost: 0800\nlocation: NO\ndraft: no")
+    [event] = load(content).events
+    assert (event.title, event.cost, event.location.name, event.draft) == ("no", "0800", "NO", False)
+
+
+def test_uid_without_one_is_derived_from_the_file_name(content):
+    content.event("2026/my-event.md", "title: One\nstart: 2026-12-01")
+    [event] = load(content).events
+    assert event.uid == "my-event@events.thameside.example"
+
+
+def test_drafts_are_kept_out_of_the_published_events(content):
+    content.event("draft.md", "title: Not yet\nstart: 2026-12-01\ndraft: true")
+    loaded = load(content)
+    assert loaded.events == [] and [e.title for e in loaded.drafts] == ["Not yet"]
+
+
+def test_repeat_keeps_local_time_and_leaves_out_except_dates(content):
+    content.event("coalition.md", """
+        title: Coalition meeting
+        start: 2026-09-15 18:30
+        end: 2026-09-15 20:30
+        repeat: FREQ=WEEKLY;INTERVAL=6;COUNT=9
+        except: [2026-12-08]
+    """)
+    [event] = load(content).events
+    assert event.repeat.published == "FREQ=WEEKLY;INTERVAL=6;COUNT=9"
+    assert event.except_dates == (date(2026, 12, 8),)
+
+
+def test_repeat_until_a_date_is_published_in_utc_for_timed_events(content):
+    content.event("weekly.md", """
+        title: Weekly
+        start: 2026-10-06 18:30
+        repeat: FREQ=WEEKLY;UNTIL=20261103
+    """)
+    [event] = load(content).events
+    # RFC 5545 3.3.10: with a DTSTART in a time zone, UNTIL must be a UTC date-time.
+    assert event.repeat.published == "FREQ=WEEKLY;UNTIL=20261103T235959Z"
+
+
+# Each case: a file name, its front matter (or whole text), the field the problem names and
+# the line it names. Every one must be reported as one `path:line: field: ...` line.
+MISTAKES = [
+    ("malformed-yaml", "title: [unclosed\nstart: 2026-12-01", "front matter", 3),
+    ("bad-indent", "title: A\n  start: 2026-12-01", "front matter", 3),
+    ("missing-title", "start: 2026-12-01", "title", 1),
+    ("empty-title", "title:\nstart: 2026-12-01", "title", 2),
+    ("title-as-list", "title: [a, b]\nstart: 2026-12-01", "title", 2),
+    ("missing-start", "title: A", "start", 1),
+    ("unparseable-date", "title: A\nstart: next Tuesday", "start", 3),
+    ("impossible-date", "title: A\nstart: 2026-02-30", "start", 3),
+    ("impossible-month", "title: A\nstart: 2026-13-01", "start", 3),
+    ("impossible-time", "title: A\nstart: 2026-12-01 25:00", "start", 3),
+    ("time-without-date", "title: A\nstart: 2026-12-01 18:00\nend: 20:00", "end", 4),
+    ("sexagesimal-trap", "title: A\nstart: 18:00", "start", 3),
+    ("year-one", "title: A\nstart: 0001-01-01", "start", 3),
+    ("year-9999", "title: A\nstart: 9999-12-31", "start", 3),
+    ("end-before-start", "title: A\nstart: 2026-12-01 18:00\nend: 2026-12-01 17:00", "end", 4),
+    ("end-of-other-kind", "title: A\nstart: 2026-12-01\nend: 2026-12-01 17:00", "end", 4),
+    ("clock-change-gap", "title: A\nstart: 2027-03-28 01:30", "start", 3),
+    ("unknown-timezone", "title: A\nstart: 2026-12-01 18:00\ntimezone: Europe/Londn", "timezone", 4),
+    ("unknown-series", "title: A\nstart: 2026-12-01\nseries: black-history-mnth", "series", 4),
+    ("unknown-access-term", "title: A\nstart: 2026-12-01\naccessibility: [step-free, ramp]",
+     "accessibility", 4),
+    ("image-without-alt", "title: A\nstart: 2026-12-01\nimage: https://i.example/a.jpg",
+     "image_alt", 1),
+    ("booking-not-http", "title: A\nstart: 2026-12-01\nbooking: ftp://tickets.example/",
+     "booking", 4),
+    ("online-not-https", "title: A\nstart: 2026-12-01\nonline: http://meet.example/",
+     "online", 4),
+    ("javascript-url", "title: A\nstart: 2026-12-01\nlocation:\n  name: Hall\n  url: javascript:alert(1)",
+     "location", 4),
+    ("bad-email", "title: A\nstart: 2026-12-01\norganiser:\n  name: Org\n  email: not-an-email",
+     "organiser", 4),
+    ("invalid-status", "title: A\nstart: 2026-12-01\nstatus: cancelled-ish", "status", 4),
+    ("invalid-rrule", "title: A\nstart: 2026-12-01\nrepeat: FREQ=FORTNIGHTLY", "repeat", 4),
+    ("rrule-with-prefix", "title: A\nstart: 2026-12-01\nrepeat: RRULE:FREQ=WEEKLY", "repeat", 4),
+    ("rrule-secondly", "title: A\nstart: 2026-12-01 10:00\nrepeat: FREQ=SECONDLY", "repeat", 4),
+    ("rrule-endless-daily", "title: A\nstart: 2026-12-01\nrepeat: FREQ=DAILY", "repeat", 4),
+    ("rrule-count-and-until", "title: A\nstart: 2026-12-01\nrepeat: FREQ=DAILY;COUNT=2;UNTIL=20261210",
+     "repeat", 4),
+    ("except-not-a-date-of-the-rule",
+     "title: A\nstart: 2026-12-01\nrepeat: FREQ=WEEKLY;COUNT=3\nexcept: [2026-12-02]", "except", 5),
+    ("except-without-repeat", "title: A\nstart: 2026-12-01\nexcept: [2026-12-01]", "except", 4),
+    ("unknown-field", "title: A\nstart: 2026-12-01\nlocaton: Hall", "locaton", 4),
+    ("field-twice", "title: A\ntitle: B\nstart: 2026-12-01", "title", 3),
+    ("control-character", "title: \"A\\x07B\"\nstart: 2026-12-01", "title", 2),
+    ("yaml-python-tag", "title: !!python/object:os.system [ls]\nstart: 2026-12-01", "title", 2),
+    ("yaml-alias", "title: &t A\nsummary: *t\nstart: 2026-12-01", "summary", 3),
+    ("draft-not-boolean", "title: A\nstart: 2026-12-01\ndraft: maybe", "draft", 4),
+    ("bad-uid", "title: A\nstart: 2026-12-01\nuid: two words", "uid", 4),
+]
+
+
+@pytest.mark.parametrize("name, front_matter, field, line", MISTAKES, ids=[m[0] for m in MISTAKES])
+def test_each_mistake_is_one_clear_line(content, name, front_matter, field, line):
+    path = content.event(f"{name}.md", front_matter)
+    loaded = load(content)
+    assert loaded.events == []
+    assert len(loaded.problems) == 1, [str(p) for p in loaded.problems]
+    text = str(loaded.problems[0])
+    match = PROBLEM_LINE.match(text)
+    assert match, text
+    assert match["path"].endswith(f"events/{name}.md") and str(path).endswith(match["path"])
+    assert (match["field"], int(match["line"])) == (field, line), text
+    assert "(" in match["message"], f"no hint on how to fix it: {text}"
+
+
+def test_missing_front_matter(content):
+    path = content.root / "events" / "plain.md"
+    path.write_text("title: A\nstart: 2026-12-01\n", encoding="utf-8")
+    [problem] = load(content).problems
+    assert (problem.line, problem.field, problem.message) == (1, "front matter", "missing")
+
+
+def test_unclosed_front_matter(content):
+    (content.root / "events" / "open.md").write_text("---\ntitle: A\nstart: 2026-12-01\n")
+    [problem] = load(content).problems
+    assert (problem.field, problem.message) == ("front matter", "is not closed")
+
+
+def test_file_that_is_not_utf8_names_the_line(content):
+    (content.root / "events" / "latin1.md").write_bytes(
+        "---\ntitle: Caf\xe9\nstart: 2026-12-01\n---\n".encode("latin-1"))
+    [problem] = load(content).problems
+    assert (problem.line, problem.field) == (2, "file")
+    assert "not UTF-8" in problem.message
+
+
+def test_binary_file(content):
+    (content.root / "events" / "binary.md").write_bytes(b"---\ntitle: \x00\x01\x02\n---\n")
+    [problem] = load(content).problems
+    assert problem.field == "file" and "binary" in problem.message
+
+
+def test_a_file_that_would_be_ignored_is_reported(content):
+    (content.root / "events" / "notes.txt").write_text("title: A")
+    [problem] = load(content).problems
+    assert problem.field == "file" and "only .md files" in problem.message
+
+
+def test_duplicate_uid_names_both_files(content):
+    content.event("a.md", "title: A\nstart: 2026-12-01\nuid: same@example")
+    content.event("b.md", "title: B\nstart: 2026-12-02\nuid: same@example")
+    [problem] = load(content).problems
+    assert problem.field == "uid" and problem.line == 4
+    assert problem.path.endswith("b.md") and "a.md" in problem.message
+
+
+def test_same_file_name_in_two_folders_is_reported(content):
+    content.event("2026/talk.md", "title: A\nstart: 2026-12-01\nuid: one@example")
+    content.event("2027/talk.md", "title: B\nstart: 2027-12-01\nuid: two@example")
+    [problem] = load(content).problems
+    assert problem.field == "file" and "2026/talk.md" in problem.message
+
+
+def test_every_problem_in_every_file_is_reported_at_once(content):
+    content.event("one.md", "title:\nstart: 2026-02-30\nstatus: maybe")
+    content.event("two.md", "title: B\nstart: 2026-12-01\nseries: nope\naccessibility: [ramp]")
+    content.event("good.md", "title: Good\nstart: 2026-12-01")
+    problems = load(content).problems
+    assert sorted((p.path.rsplit("/", 1)[-1], p.field) for p in problems) == [
+        ("one.md", "start"), ("one.md", "status"), ("one.md", "title"),
+        ("two.md", "accessibility"), ("two.md", "series")]
+
+
+def test_series_mistakes_are_reported(content):
+    content.series("broken", "summary: no title\nstart: 2026-12-10\nend: 2026-12-01")
+    fields = sorted(p.field for p in load(content).problems)
+    assert fields == ["end", "title"]
