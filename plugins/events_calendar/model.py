@@ -7,7 +7,7 @@ matter. They are immutable so that no view can change what another view sees.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from .access_features import AccessFeature
 
@@ -122,9 +122,15 @@ class Event:
 
     @property
     def duration(self) -> timedelta | None:
-        """How long each occurrence lasts (whole days for all-day events), if it has an end."""
+        """How long each occurrence lasts (whole days for all-day events), if it has an end.
+
+        The exact elapsed time, as RFC 5545 3.8.5.3 gives every repeat: Python subtracts two
+        times in one zone by their clock faces, which is an hour out across a clock change.
+        """
         if self.end is None:
             return None
+        if isinstance(self.start, datetime):
+            return self.end.astimezone(timezone.utc) - self.start.astimezone(timezone.utc)
         return self.end - self.start
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from .dates import first_day, last_day, repeat_starts
@@ -40,12 +40,18 @@ def occurrences(event: Event, today: date, until: date, limit: int,
     duration = event.duration
     found = []
     for start in occurrence_starts(event, until, limit):
-        end = start + duration if duration is not None else None
+        end = _end(start, duration) if duration is not None else None
         first, last = first_day(start, site_zone), last_day(start, end, site_zone)
         found.append(Occurrence(event=event, start=start, end=end, first_day=first,
                                 last_day=last, is_past=last < today,
                                 is_happening=first <= today <= last))
     return found
+
+
+def _end(start: When, duration: timedelta) -> When:
+    if isinstance(start, datetime):
+        return (start.astimezone(timezone.utc) + duration).astimezone(start.tzinfo)
+    return start + duration
 
 
 def _day(start: When) -> date:
