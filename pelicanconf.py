@@ -46,6 +46,9 @@ MARKDOWN = {
     "output_format": "html5",
 }
 
+# Escape every value in every template unless it is marked safe (bodies are sanitised first).
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+
 # Same input, same output: no cache or timestamps leak into what is published.
 LOAD_CONTENT_CACHE = False
 RELATIVE_URLS = False
