@@ -46,6 +46,8 @@ class Content:
 
     events: list[Event] = field(default_factory=list)
     drafts: list[Event] = field(default_factory=list)
+    # The front matter of each event as typed, by uid: revisions compare it with git history.
+    front_matter: dict[str, dict] = field(default_factory=dict)
     series: dict[str, Series] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -74,8 +76,9 @@ def load_content(content_dir: Path, settings: Mapping[str, Any], today: date) ->
         if event is not None:
             readers.append((reader, event))
     content.problems += _check_unique(readers)
-    for _, event in readers:
+    for reader, event in readers:
         (content.drafts if event.draft else content.events).append(event)
+        content.front_matter[event.uid] = reader.source.fields
     return content
 
 
@@ -96,6 +99,15 @@ def _files(folder: Path, content_dir: Path, problems: list[Problem]) -> list[tup
             continue
         found.append((path, shown))
     return found
+
+
+def derived_uid(file_stem: str, settings: Mapping[str, Any]) -> str:
+    """The uid of an event file that gives none.
+
+    It stays the same while the file keeps its name; the editors' tools write a uid into new
+    files so that renaming them is safe too.
+    """
+    return f"{slugify(file_stem)}@{events_setting(settings, 'EVENTS_UID_DOMAIN')}"
 
 
 def _shown_path(path: Path) -> str:
@@ -439,9 +451,7 @@ class _EventReader(_FieldReader):
         if uid and (" " in uid or any(c in uid for c in ",;:\\\"<>")):
             self.problem("uid", f"{uid!r} has spaces or punctuation a uid cannot have",
                          "use letters, digits, '-', '.', '_' and '@'")
-        # Without a uid, the file name gives one: it stays the same while the file keeps its
-        # name, and the editor's tools write a uid so that renaming is safe too.
-        return uid or f"{slugify(self.path.stem)}@{events_setting(self.settings, 'EVENTS_UID_DOMAIN')}"
+        return uid or derived_uid(self.path.stem, self.settings)
 
     def _draft(self) -> bool:
         value = self.source.fields.get("draft")

@@ -28,6 +28,16 @@ DEFAULTS: dict[str, Any] = {
     # Dates outside these years are refused as mistakes (year 1, year 9999 and the like).
     "EVENTS_EARLIEST_YEAR": 1970,
     "EVENTS_LATEST_YEAR": 2100,
+    # The public address of the site, for the absolute links that feeds and calendar files
+    # need even when pages use relative ones (SITEURL is empty while developing).
+    "EVENTS_SITE_URL": "https://events.thameside.example",
+    # Calendar feeds keep an event this many days after it ended, then drop it, so that the
+    # whole-calendar feed stays small for the thousands of clients polling it.
+    "EVENTS_FEED_PAST_DAYS": 365,
+    "EVENTS_CALENDAR_NAME": "Thameside equality and inclusion calendar",
+    "EVENTS_CALENDAR_DESCRIPTION": (
+        "Events for Black History Month, Disability History Month, LGBT+ History Month, "
+        "Holocaust Memorial Day and other equality and inclusion dates in Thameside."),
     # "Today" for reproducible builds; None means the date now in the site's time zone.
     # The EVENTS_TODAY environment variable, when set, wins over both.
     "EVENTS_TODAY": None,

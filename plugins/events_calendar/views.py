@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import groupby
 from typing import Iterable
 from zoneinfo import ZoneInfo
@@ -158,6 +158,13 @@ class CalendarViews:
                           "past": sorted((o for o in mine if o.is_past), key=Occurrence.sort_key,
                                          reverse=True)})
         return pages
+
+    def in_feeds(self, past_days: int, series: Series | None = None) -> list[Event]:
+        """Events for a calendar feed: all to come, and those that ended in the last days."""
+        cutoff = self.today - timedelta(days=past_days)
+        return [event for event in self.events
+                if (series is None or series in event.series)
+                and max(o.last_day for o in self.by_event[event.uid]) >= cutoff]
 
     def event_pages(self) -> list[dict]:
         pages = []

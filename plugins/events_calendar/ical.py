@@ -1,0 +1,174 @@
+"""iCalendar (RFC 5545) feeds and single-event files, written with the icalendar library.
+
+A pure function from events to bytes: no Pelican, no clock. Every value that icalendar would
+otherwise invent (a random UID, DTSTAMP from the clock) is passed in explicitly, so the same
+events give the same bytes. The choices below are the ones that Outlook, Google Calendar and
+Apple Calendar get right; each says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Iterable, Mapping
+
+import icalendar
+
+from .model import Event
+from .revisions import Revision
+from .schedule import occurrence_starts
+
+PRODID = "-//Thameside Council//Equality and inclusion calendar//EN"
+# Clients poll on their own schedule; this is a hint for those that honour it (Apple, Outlook).
+REFRESH_INTERVAL = timedelta(hours=12)
+ICAL_STATUS = {"scheduled": "CONFIRMED", "rescheduled": "CONFIRMED", "postponed": "TENTATIVE",
+               "cancelled": "CANCELLED"}
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    name: str
+    description: str
+
+
+def calendar_feed(events: Iterable[Event], feed: FeedInfo, site_url: str,
+                  revisions: Mapping[str, Revision]) -> bytes:
+    """A subscription feed: a named calendar of the given events."""
+    calendar = _calendar()
+    # RFC 7986 NAME and DESCRIPTION, and the X-WR- forms that Outlook and Google still read.
+    calendar.add("name", feed.name)
+    calendar.add("x-wr-calname", feed.name)
+    calendar.add("description", feed.description)
+    calendar.add("x-wr-caldesc", feed.description)
+    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    events = sorted(events, key=lambda event: event.uid)
+    for event in events:
+        calendar.add_component(_vevent(event, site_url, revisions[event.uid]))
+    _add_timezones(calendar, events)
+    return calendar.to_ical()
+
+
+def event_file(event: Event, site_url: str, revision: Revision) -> bytes:
+    """A single event to add to a calendar ("Add to calendar").
+
+    It has no calendar name: Outlook would otherwise offer to make a new calendar of it.
+    """
+    calendar = _calendar()
+    calendar.add_component(_vevent(event, site_url, revision))
+    _add_timezones(calendar, [event])
+    return calendar.to_ical()
+
+
+def _calendar() -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    return calendar
+
+
+def _vevent(event: Event, site_url: str, revision: Revision) -> icalendar.Event:
+    page = f"{site_url}/{event.url}"
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    # DTSTAMP is when this version of the event was made: the last change, never "now".
+    vevent.add("dtstamp", revision.modified)
+    vevent.add("last-modified", revision.modified)
+    vevent.add("sequence", revision.sequence)
+    label = f"{event.status_label}: " if event.status_label else ""
+    vevent.add("summary", f"{label}{event.title}")
+    vevent.add("status", ICAL_STATUS[event.status])
+    if event.all_day:
+        # All-day events end on the day AFTER their last day (RFC 5545 3.6.1): 1 to 31 October
+        # is DTEND 1 November. Observances must not block anyone's free/busy time.
+        vevent.add("dtstart", event.start)
+        vevent.add("dtend", (event.end or event.start) + timedelta(days=1))
+        vevent.add("transp", "TRANSPARENT")
+    else:
+        # Times stay in the event's own zone (with a VTIMEZONE), so repeats keep their local
+        # time across the clock change.
+        vevent.add("dtstart", event.start)
+        if event.end is not None:
+            vevent.add("dtend", event.end)
+        vevent.add("transp", "OPAQUE")
+    if event.repeat is not None:
+        vevent.add("rrule", icalendar.vRecur.from_ical(event.repeat.published))
+        if event.except_dates:
+            vevent.add("exdate", [_exdate(event, day) for day in event.except_dates])
+    location = _location_text(event)
+    if location:
+        vevent.add("location", location)
+    vevent.add("url", page)
+    vevent.add("description", description(event, page))
+    categories = [series.title for series in event.series] + list(event.tags)
+    if categories:
+        vevent.add("categories", categories)
+    if event.organiser and event.organiser.email:
+        vevent.add("organizer", f"mailto:{event.organiser.email}",
+                   parameters={"CN": event.organiser.name})
+    vevent.add("class", "PUBLIC")
+    return vevent
+
+
+def _exdate(event: Event, day: date):
+    # EXDATE must have DTSTART's value type (RFC 5545 3.8.5.1): a DATE for all-day events, the
+    # start's local time in its zone for timed ones.
+    if event.all_day:
+        return day
+    return datetime.combine(day, event.start.timetz().replace(tzinfo=None), tzinfo=event.start.tzinfo)
+
+
+def _location_text(event: Event) -> str:
+    if event.location:
+        parts = [event.location.name, event.location.address, event.location.postcode]
+        return ", ".join(part for part in parts if part)
+    return event.online or ""
+
+
+def description(event: Event, page: str) -> str:
+    """The plain-text description: what a subscriber needs without opening the website."""
+    lines = []
+    if event.status_label:
+        lines.append(f"This event has been {event.status}.")
+    if event.summary:
+        lines.append(event.summary)
+    if event.location:
+        lines.append(f"Where: {_location_text(event)}")
+    if event.online:
+        lines.append(f"Online: {event.online}")
+    if event.access_features or event.accessibility_notes:
+        access = "; ".join(feature.label for feature in event.access_features)
+        lines.append("Access: " + "; ".join(part for part in (access, event.accessibility_notes)
+                                             if part))
+    if event.cost:
+        lines.append(f"Cost: {event.cost}")
+    if event.booking:
+        lines.append(f"Booking: {event.booking}")
+    if event.organiser:
+        lines.append(f"Organiser: {event.organiser.name}")
+    lines.append(f"Details: {page}")
+    return "\n".join(lines)
+
+
+def _add_timezones(calendar: icalendar.Calendar, events: list[Event]) -> None:
+    """Add a VTIMEZONE for every TZID used, covering every occurrence (RFC 5545 3.6.5)."""
+    timed = [event for event in events if not event.all_day]
+    if not timed:
+        return
+    first = min(event.start.date() for event in timed) - timedelta(days=1)
+    last = max(_last_start(event) for event in timed) + timedelta(days=2)
+    calendar.add_missing_timezones(first_date=first, last_date=last)
+
+
+def _last_start(event: Event) -> date:
+    """The date of an event's last start; for an endless repeat, 50 years after it begins."""
+    end = event.end.date() if event.end is not None else event.start.date()
+    if event.repeat is None:
+        return end
+    rule = event.repeat.published
+    if "COUNT=" not in rule and "UNTIL=" not in rule:
+        return event.start.date().replace(year=event.start.year + 50)
+    starts = occurrence_starts(event, date(9999, 1, 1), limit=100_000)
+    return max(start.date() for start in starts) + (end - event.start.date())
