@@ -54,9 +54,11 @@ def content(tmp_path: Path) -> ContentFolder:
 
 
 def build_site(content_dir: Path, output_dir: Path, today: str = "2026-11-24",
-               settings: Path = ROOT / "pelicanconf.py") -> subprocess.CompletedProcess:
+               settings: Path = ROOT / "pelicanconf.py",
+               extra_env: dict | None = None) -> subprocess.CompletedProcess:
     """Build a content folder with the real Pelican command line, as `make html` does."""
-    env = {**os.environ, "EVENTS_TODAY": today, "PYTHONPATH": str(ROOT / "plugins")}
+    env = {**os.environ, "EVENTS_TODAY": today, "PYTHONPATH": str(ROOT / "plugins"),
+           **(extra_env or {})}
     return subprocess.run(
         [sys.executable, "-m", "pelican", str(content_dir), "-o", str(output_dir), "-s",
          str(settings), "--fatal", "errors"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping
+from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -36,12 +37,14 @@ def calendar_feed(events: Iterable[Event], feed: FeedInfo, site_url: str,
     """A subscription feed: a named calendar of the given events."""
     calendar = _calendar()
     # RFC 7986 NAME and DESCRIPTION, and the X-WR- forms that Outlook and Google still read.
+    # icalendar knows no type for X- properties, so each is given its type here (TEXT values
+    # must be escaped; X-PUBLISHED-TTL is a DURATION).
     calendar.add("name", feed.name)
-    calendar.add("x-wr-calname", feed.name)
+    calendar.add("x-wr-calname", icalendar.vText(feed.name))
     calendar.add("description", feed.description)
-    calendar.add("x-wr-caldesc", feed.description)
+    calendar.add("x-wr-caldesc", icalendar.vText(feed.description))
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
     events = sorted(events, key=lambda event: event.uid)
     for event in events:
         calendar.add_component(_vevent(event, site_url, revisions[event.uid]))
@@ -100,6 +103,8 @@ def _vevent(event: Event, site_url: str, revision: Revision) -> icalendar.Event:
     location = _location_text(event)
     if location:
         vevent.add("location", location)
+    if event.location and event.location.latitude is not None:
+        vevent.add("geo", (event.location.latitude, event.location.longitude))
     vevent.add("url", page)
     vevent.add("description", description(event, page))
     categories = [series.title for series in event.series] + list(event.tags)
@@ -159,7 +164,12 @@ def _add_timezones(calendar: icalendar.Calendar, events: list[Event]) -> None:
         return
     first = min(event.start.date() for event in timed) - timedelta(days=1)
     last = max(_last_start(event) for event in timed) + timedelta(days=2)
-    calendar.add_missing_timezones(first_date=first, last_date=last)
+    # Made one by one in TZID order, before the events: the library's own helper adds them in
+    # set order, which changes from run to run and would break byte-identical builds.
+    zones = sorted({event.timezone for event in timed})
+    calendar.subcomponents[:0] = [
+        icalendar.Timezone.from_tzinfo(ZoneInfo(zone), zone, first_date=first, last_date=last)
+        for zone in zones]
 
 
 def _last_start(event: Event) -> date:

@@ -30,7 +30,7 @@ EVENT_FIELDS = ("title", "start", "end", "timezone", "summary", "series", "tags"
                 "online", "accessibility", "accessibility_notes", "cost", "booking", "organiser",
                 "image", "image_alt", "status", "repeat", "except", "uid", "draft")
 SERIES_FIELDS = ("title", "summary", "start", "end")
-LOCATION_FIELDS = ("name", "address", "postcode", "url")
+LOCATION_FIELDS = ("name", "address", "postcode", "url", "latitude", "longitude")
 ORGANISER_FIELDS = ("name", "url", "email")
 MAX_LENGTH = {"title": 200, "summary": 600, "accessibility_notes": 2000, "cost": 200,
               "uid": 255, "default": 500}
@@ -379,11 +379,34 @@ class _EventReader(_FieldReader):
         if isinstance(value, dict):
             self._unknown_keys("location", value, LOCATION_FIELDS)
             name = self.text("location", required=True, value=value.get("name", ""))
+            latitude, longitude = self._coordinates(value)
             return Location(name=name, address=self.text("location", value=value.get("address")),
                             postcode=self.text("location", value=value.get("postcode")).upper(),
-                            url=self.url("location", value=value.get("url")))
+                            url=self.url("location", value=value.get("url")),
+                            latitude=latitude, longitude=longitude)
         name = self.text("location")
         return Location(name=name) if name else None
+
+    def _coordinates(self, value: dict) -> tuple[float | None, float | None]:
+        """Latitude and longitude, both or neither, in decimal degrees."""
+        given = {key: value.get(key) for key in ("latitude", "longitude") if value.get(key)}
+        if not given:
+            return None, None
+        if len(given) == 1:
+            self.problem("location", "has only one of latitude and longitude", "give both")
+            return None, None
+        numbers = []
+        for key, limit in (("latitude", 90), ("longitude", 180)):
+            try:
+                number = float(given[key]) if isinstance(given[key], str) else None
+            except ValueError:
+                number = None
+            if number is None or not -limit <= number <= limit:
+                self.problem("location", f"{key} {given[key]!r} is not a number from "
+                             f"-{limit} to {limit}", "write decimal degrees, e.g. 51.5072")
+                return None, None
+            numbers.append(number)
+        return numbers[0], numbers[1]
 
     def _organiser(self) -> Organiser | None:
         value = self.source.fields.get("organiser")

@@ -31,6 +31,8 @@ class Location:
     address: str = ""
     postcode: str = ""
     url: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
