@@ -177,3 +177,15 @@ def test_make_check_reports_and_exits_non_zero(tmp_path):
     good = subprocess.run(["make", "--no-print-directory", "check"], cwd=ROOT,
                           capture_output=True, text=True)
     assert good.returncode == 0 and "no problems found" in good.stdout
+
+
+def test_access_feature_pages_list_upcoming_events_and_are_linked(small_site):
+    festival = page(small_site, "events/welcome-festival/index.html")
+    link = festival.find("a", href="/access/quiet-space/")
+    assert link and link.get_text(" ", strip=True) == "Other events with quiet space"
+    quiet = text_of(page(small_site, "access/quiet-space/index.html"))
+    assert "Welcome festival" in quiet and "Conversation café" not in quiet
+    assert "No upcoming events offer British Sign Language interpretation yet" in text_of(
+        page(small_site, "access/bsl/index.html"))
+    index = text_of(page(small_site, "access/index.html"))
+    assert "Quiet space (1 upcoming event)" in index

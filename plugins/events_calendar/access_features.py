@@ -20,6 +20,17 @@ class AccessFeature:
     def url(self) -> str:
         return f"access/{self.slug}/"
 
+    @property
+    def in_sentence(self) -> str:
+        """The label as it reads mid-sentence: "events with step-free access"."""
+        if self.label.split()[0] in _PROPER_NOUNS:
+            return self.label
+        return self.label[0].lower() + self.label[1:]
+
+
+# Labels that start with a name keep their capital mid-sentence.
+_PROPER_NOUNS = {"British", "Blue", "Easy", "Changing"}
+
 
 VOCABULARY: dict[str, AccessFeature] = {
     feature.slug: feature

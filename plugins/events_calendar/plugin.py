@@ -72,12 +72,15 @@ class EventsGenerator(Generator):
             ("events/index.html", "events", views.upcoming_page()),
             ("events/past/index.html", "past", views.past_page()),
             ("series/index.html", "series_index", views.series_index()),
+            ("access/index.html", "access_index", views.access_index()),
             ("subscribe/index.html", "subscribe", {"series_feeds": [
                 self._series_feed(item) for item in views.series]}),
             ("404.html", "404", {}),
         ]
         pages += [(f"{page['month'].url}index.html", "month", page)
                   for page in views.month_pages()]
+        pages += [(f"{page['feature'].url}index.html", "access", page)
+                  for page in views.access_pages()]
         for page in views.series_pages():
             feed = self._series_feed(page["series"])
             pages.append((f"{page['series'].url}index.html", "series",

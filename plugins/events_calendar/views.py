@@ -12,6 +12,7 @@ from itertools import groupby
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
+from .access_features import VOCABULARY
 from .model import Event, Occurrence, Series
 from .schedule import occurrences, window_end
 
@@ -158,6 +159,17 @@ class CalendarViews:
                           "past": sorted((o for o in mine if o.is_past), key=Occurrence.sort_key,
                                          reverse=True)})
         return pages
+
+    def access_pages(self) -> list[dict]:
+        """A page per access feature listing the upcoming events that have it."""
+        return [{"feature": feature,
+                 "upcoming": [o for o in self.upcoming if feature in o.event.access_features]}
+                for feature in VOCABULARY.values()]
+
+    def access_index(self) -> dict:
+        counts = {page["feature"].slug: len({o.event.uid for o in page["upcoming"]})
+                  for page in self.access_pages()}
+        return {"features": list(VOCABULARY.values()), "event_counts": counts}
 
     def in_feeds(self, past_days: int, series: Series | None = None) -> list[Event]:
         """Events for a calendar feed: all to come, and those that ended in the last days."""
