@@ -8,7 +8,7 @@ in every client, so the event page always offers it first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from urllib.parse import urlencode
 
 from .ical import description
@@ -32,6 +32,30 @@ class Feed:
     def webcal_url(self) -> str:
         """The same address with the webcal: scheme, which opens the subscribe dialogue."""
         return "webcal:" + self.url.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class FeedSet:
+    """The calendar, RSS and Atom feeds of one list of events (the whole calendar or a series)."""
+
+    title: str
+    calendar: Feed
+    rss: Feed
+    atom: Feed
+
+    @classmethod
+    def under(cls, title: str, folder: str, site_url: str) -> "FeedSet":
+        """The feeds of a page at ``folder`` ('' for the whole calendar, 'series/x/' for one)."""
+        return cls(title,
+                   Feed(f"{title} (calendar)", f"{folder}calendar.ics", site_url),
+                   Feed(f"{title} (RSS)", f"{folder}upcoming.rss.xml", site_url,
+                        "application/rss+xml"),
+                   Feed(f"{title} (Atom)", f"{folder}upcoming.atom.xml", site_url,
+                        "application/atom+xml"))
+
+    @property
+    def all(self) -> list[Feed]:
+        return [self.calendar, self.rss, self.atom]
 
 
 def google_calendar_url(event: Event, occurrence: Occurrence, page_url: str) -> str:

@@ -14,8 +14,8 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from . import calendar_links, ical
-from .calendar_links import Feed
+from . import calendar_links, ical, json_feed, news_feeds, site_map, structured_data
+from .calendar_links import Feed, FeedSet
 from .loading import derived_uid, load_content
 from .problems import report
 from .revisions import event_revisions
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 class EventsGenerator(Generator):
-    """Read event and series files, then write every browsing page and calendar feed."""
+    """Read event and series files, then write every browsing page and feed."""
 
     def generate_context(self) -> None:
         """Read and check every file; stop the build if any has a problem."""
@@ -43,8 +43,9 @@ class EventsGenerator(Generator):
             # SystemExit, not an exception: Pelican would print a traceback for an exception,
             # and an editor's mistake deserves only the lines above.
             raise SystemExit(1)
+        self.site_zone = site_timezone(self.settings)
         self.views = CalendarViews(
-            content.events, content.series.values(), today, site_timezone(self.settings),
+            content.events, content.series.values(), today, self.site_zone,
             events_setting(self.settings, "EVENTS_REPEAT_WINDOW_DAYS"),
             events_setting(self.settings, "EVENTS_MAX_OCCURRENCES"),
             events_setting(self.settings, "EVENTS_HOME_COMING_UP"))
@@ -53,19 +54,19 @@ class EventsGenerator(Generator):
             [(event.uid, content.front_matter[event.uid]) for event in content.events],
             events_dir, lambda stem, fields: fields.get("uid") or derived_uid(stem, self.settings))
         self.site_url = events_setting(self.settings, "EVENTS_SITE_URL").rstrip("/")
-        self.whole_calendar = Feed(events_setting(self.settings, "EVENTS_CALENDAR_NAME"),
-                                   "calendar.ics", self.site_url)
-        # Shared with every generator, so Pelican's own pages get "today" and the feed links.
-        self.context["today"] = today
-        self.context["page_feeds"] = [self.whole_calendar]
-        self.context["whole_calendar"] = self.whole_calendar
+        self.whole = FeedSet.under(events_setting(self.settings, "EVENTS_CALENDAR_NAME"), "",
+                                   self.site_url)
+        # Shared with every generator, so Pelican's own pages get "today", the absolute site
+        # address for canonical links, and the feeds in their head.
+        self.context.update(today=today, site_url=self.site_url, whole_calendar=self.whole,
+                            page_feeds=self.whole.all)
         logger.info("Read %d events (%d drafts left out) and %d series",
                     len(content.events), len(content.drafts), len(content.series))
 
-    # --- writing -----------------------------------------------------------------------
+    # --- pages -------------------------------------------------------------------------
 
     def generate_output(self, writer) -> None:
-        """Write every browsing page and every calendar file."""
+        """Write every browsing page, then every feed."""
         views = self.views
         pages = [
             ("index.html", "index", views.home()),
@@ -73,62 +74,79 @@ class EventsGenerator(Generator):
             ("events/past/index.html", "past", views.past_page()),
             ("series/index.html", "series_index", views.series_index()),
             ("access/index.html", "access_index", views.access_index()),
-            ("subscribe/index.html", "subscribe", {"series_feeds": [
-                self._series_feed(item) for item in views.series]}),
-            ("404.html", "404", {}),
+            ("subscribe/index.html", "subscribe",
+             {"series_feeds": [self._series_feeds(item) for item in views.series]}),
         ]
         pages += [(f"{page['month'].url}index.html", "month", page)
                   for page in views.month_pages()]
         pages += [(f"{page['feature'].url}index.html", "access", page)
                   for page in views.access_pages()]
         for page in views.series_pages():
-            feed = self._series_feed(page["series"])
+            feeds = self._series_feeds(page["series"])
             pages.append((f"{page['series'].url}index.html", "series",
-                          {**page, "series_feed": feed,
-                           "page_feeds": [self.whole_calendar, feed]}))
+                          {**page, "series_feeds": feeds,
+                           "page_feeds": self.whole.all + feeds.all}))
         for page in views.event_pages():
             pages.append((f"{page['event'].url}index.html", "event",
-                          {**page, **self._add_to_calendar(page)}))
+                          {**page, **self._event_extras(page)}))
         for save_as, template, page_context in pages:
             writer.write_file(save_as, self.get_template(template), self.context,
                               relative_urls=self.settings.get("RELATIVE_URLS", False),
-                              url=save_as.removesuffix("index.html"), **page_context)
-        self._write_calendars()
+                              page_path=save_as.removesuffix("index.html"), **page_context)
+        # The 404 page is served at any address, so it has no canonical address of its own.
+        writer.write_file("404.html", self.get_template("404"), self.context,
+                          relative_urls=False)
+        self._write_files(self._feed_files())
 
-    def _series_feed(self, series) -> Feed:
-        return Feed(f"{series.title} ({self.whole_calendar.title})",
-                    f"{series.url}calendar.ics", self.site_url)
+    def _series_feeds(self, series) -> FeedSet:
+        return FeedSet.under(series.title, series.url, self.site_url)
 
     def _event_file(self, event) -> Feed:
         return Feed(f"{event.title} (calendar file)", f"{event.url}{event.slug}.ics",
                     self.site_url)
 
-    def _add_to_calendar(self, page: dict) -> dict:
+    def _event_extras(self, page: dict) -> dict:
         event, occurrence = page["event"], page["occurrence"]
         page_url = f"{self.site_url}/{event.url}"
+        listed = page["upcoming_dates"] or [occurrence]
         return {
             "calendar_file": self._event_file(event),
             "google_calendar_url": calendar_links.google_calendar_url(event, occurrence, page_url),
             "outlook_work_url": calendar_links.outlook_url(event, occurrence, page_url, True),
             "outlook_personal_url": calendar_links.outlook_url(event, occurrence, page_url, False),
-            "page_feeds": [self.whole_calendar, *map(self._series_feed, event.series),
+            "structured_data": structured_data.json_ld(event, listed, self.site_url),
+            "page_feeds": [*self.whole.all,
+                           *(feed for item in event.series for feed in
+                             self._series_feeds(item).all),
                            self._event_file(event)],
         }
 
-    def _write_calendars(self) -> None:
+    # --- feeds -------------------------------------------------------------------------
+
+    def _feed_files(self) -> dict[str, bytes]:
+        views, site_url, revisions = self.views, self.site_url, self.revisions
         past_days = events_setting(self.settings, "EVENTS_FEED_PAST_DAYS")
         description = events_setting(self.settings, "EVENTS_CALENDAR_DESCRIPTION")
-        files = {self.whole_calendar.path: ical.calendar_feed(
-            self.views.in_feeds(past_days),
-            ical.FeedInfo(self.whole_calendar.title, description), self.site_url, self.revisions)}
-        for series in self.views.series:
-            files[self._series_feed(series).path] = ical.calendar_feed(
-                self.views.in_feeds(past_days, series),
-                ical.FeedInfo(f"{series.title} – Thameside", series.summary or series.title),
-                self.site_url, self.revisions)
-        for event in self.views.events:
+        scopes = [(self.whole, description, None, f"{site_url}/events/")]
+        scopes += [(self._series_feeds(item), item.summary or item.title, item,
+                    f"{site_url}/{item.url}") for item in views.series]
+        files: dict[str, bytes] = {}
+        for feeds, about, series, page_url in scopes:
+            files[feeds.calendar.path] = ical.calendar_feed(
+                views.in_feeds(past_days, series), ical.FeedInfo(feeds.title, about),
+                site_url, revisions)
+            info = news_feeds.NewsFeedInfo(f"Upcoming events: {feeds.title}", about, page_url,
+                                           feeds.rss.url, feeds.atom.url)
+            files[feeds.rss.path], files[feeds.atom.path] = news_feeds.news_feeds(
+                views.next_occurrences(series), info, site_url, revisions, self.site_zone)
+        for event in views.events:
             files[self._event_file(event).path] = ical.event_file(
-                event, self.site_url, self.revisions[event.uid])
+                event, site_url, revisions[event.uid])
+        files["events.json"] = json_feed.json_feed(
+            views.events, views.by_event, site_url, revisions, self.whole.title)
+        return files
+
+    def _write_files(self, files: dict[str, bytes]) -> None:
         output = Path(self.output_path)
         for path, data in sorted(files.items()):
             target = output / path
@@ -141,6 +159,12 @@ def add_template_filters(generator: Generator) -> None:
     generator.env.filters.update(template_filters(site_timezone(generator.settings)))
 
 
+def write_site_map(pelican) -> None:
+    """Write sitemap.xml and robots.txt once every page is written (Pelican's finalized signal)."""
+    site_url = events_setting(pelican.settings, "EVENTS_SITE_URL").rstrip("/")
+    site_map.write(Path(pelican.output_path), site_url)
+
+
 def get_generators(pelican):
     return EventsGenerator
 
@@ -149,3 +173,5 @@ def register() -> None:
     # generator_init runs as each generator is made, before any template is loaded.
     signals.generator_init.connect(add_template_filters)
     signals.get_generators.connect(get_generators)
+    # finalized runs after every generator has written, so the site map sees every page.
+    signals.finalized.connect(write_site_map)

@@ -171,6 +171,14 @@ class CalendarViews:
                   for page in self.access_pages()}
         return {"features": list(VOCABULARY.values()), "event_counts": counts}
 
+    def next_occurrences(self, series: Series | None = None) -> list[Occurrence]:
+        """Each upcoming event once, at its next date, soonest first: for RSS and Atom."""
+        found = [next(o for o in self.by_event[event.uid] if not o.is_past)
+                 for event in self.events
+                 if (series is None or series in event.series)
+                 and any(not o.is_past for o in self.by_event[event.uid])]
+        return sorted(found, key=Occurrence.sort_key)
+
     def in_feeds(self, past_days: int, series: Series | None = None) -> list[Event]:
         """Events for a calendar feed: all to come, and those that ended in the last days."""
         cutoff = self.today - timedelta(days=past_days)

@@ -82,6 +82,15 @@ def _timed_pieces(start: datetime, end: datetime | None, with_date: bool = True)
     return pieces + [(" to ", None), (last, machine_value(end))]
 
 
+def short_when_text(occurrence: Occurrence, site_zone: ZoneInfo) -> str:
+    """'Thu 1 Oct 2026, 6:30pm' or 'Thu 1 Oct 2026' for all-day events: to lead a feed title."""
+    start = occurrence.start
+    if not isinstance(start, datetime):
+        return short_date_words(start)
+    local = start.astimezone(site_zone)
+    return f"{short_date_words(local.date())}, {time_words(local)}"
+
+
 def pieces_text(pieces: list[Piece]) -> str:
     return "".join(text for text, _ in pieces)
 

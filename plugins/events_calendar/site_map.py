@@ -1,0 +1,36 @@
+"""sitemap.xml (sitemaps.org protocol) and the robots.txt that points to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.etree import ElementTree
+
+NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def page_addresses(output: Path, site_url: str) -> list[str]:
+    """Every page of the built site, as the address a visitor would use, in a fixed order."""
+    addresses = []
+    for page in sorted(output.rglob("index.html")):
+        folder = page.parent.relative_to(output).as_posix()
+        addresses.append(f"{site_url}/" if folder == "." else f"{site_url}/{folder}/")
+    return addresses
+
+
+def sitemap_xml(addresses: list[str]) -> bytes:
+    ElementTree.register_namespace("", NAMESPACE)
+    root = ElementTree.Element(f"{{{NAMESPACE}}}urlset")
+    for address in addresses:
+        url = ElementTree.SubElement(root, f"{{{NAMESPACE}}}url")
+        ElementTree.SubElement(url, f"{{{NAMESPACE}}}loc").text = address
+    ElementTree.indent(root)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def robots_txt(site_url: str) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site_url}/sitemap.xml\n".encode()
+
+
+def write(output: Path, site_url: str) -> None:
+    (output / "sitemap.xml").write_bytes(sitemap_xml(page_addresses(output, site_url)))
+    (output / "robots.txt").write_bytes(robots_txt(site_url))
