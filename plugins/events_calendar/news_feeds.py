@@ -49,6 +49,7 @@ def news_feeds(next_occurrences: Sequence[Occurrence], info: NewsFeedInfo, site_
                revisions: Mapping[str, Revision], site_zone) -> tuple[bytes, bytes]:
     """The RSS and Atom feeds of events, one item per event at its next date, soonest first."""
     feed = FeedGenerator()
+    feed.load_extension("media")
     feed.id(info.page_url)
     feed.title(info.title)
     feed.subtitle(info.description)
@@ -97,8 +98,9 @@ def _add_entry(feed: FeedGenerator, occurrence: Occurrence, site_url: str, modif
     if event.image:
         image = event.image if urlsplit(event.image).scheme else f"{site_url}/{event.image}"
         media_type = mimetypes.guess_type(urlsplit(image).path)[0] or "image/jpeg"
-        # The length is not known for an image elsewhere; RSS allows 0 for unknown.
-        entry.enclosure(image, "0", media_type)
+        # A Media RSS element, not an enclosure: feedgen 1.0 writes an enclosure into Atom as a
+        # second link without rel="enclosure", which RFC 4287 forbids (two alternate links).
+        entry.media.content(url=image, type=media_type, medium="image")
 
 
 def _summary(occurrence: Occurrence, site_zone) -> str:
