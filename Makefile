@@ -14,12 +14,14 @@ export PYTHONPATH := $(CURDIR)/plugins
 SITE_STAMP := $(VENV)/.site-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: help html publish check test serve devserver clean
+.PHONY: help html publish check diff new-event test serve devserver clean
 
 help:
 	@echo "make html       build content/ into output/ (sets up .venv first)"
 	@echo "make test       run every test"
 	@echo "make check      check every event and series file without building"
+	@echo "make diff       what subscribers will see change (BASE=... to compare with)"
+	@echo "make new-event  start a new event file (TITLE=... START=... or answer questions)"
 	@echo "make serve      serve output/ at http://127.0.0.1:$(PORT)/"
 	@echo "make devserver  rebuild on every change and serve (live preview)"
 	@echo "make publish    build the live site with publishconf.py (absolute URLs)"
@@ -56,7 +58,21 @@ publish: $(SITE_STAMP)
 	$(call build_site,$(PUBLISHCONF))
 
 check: $(SITE_STAMP)
-	$(BIN)/python -m events_calendar.check "$(INPUTDIR)" --settings "$(CONFFILE)"
+	$(BIN)/python -m events_calendar.check "$(INPUTDIR)" --settings "$(CONFFILE)" \
+		$(if $(BASE),--base "$(BASE)")
+
+# Markdown, suitable to paste into a pull request. Default base: the merge base with main.
+diff: $(SITE_STAMP)
+	@$(BIN)/python -m events_calendar.subscriber_diff "$(INPUTDIR)" --settings "$(CONFFILE)" \
+		$(if $(BASE),--base "$(BASE)")
+
+# With TITLE= (and START=, END=, SERIES=, LOCATION=, ONLINE=, SUMMARY=, COST=, BOOKING=,
+# ACCESSIBILITY=, TAGS=, ORGANISER=, TIMEZONE=) nothing is asked; without, each is asked in turn.
+NEW_EVENT_FIELDS := title start end timezone summary series tags location online accessibility \
+	cost booking organiser
+new-event: $(SITE_STAMP)
+	@$(BIN)/python -m events_calendar.new_event --content "$(INPUTDIR)" --settings "$(CONFFILE)" \
+		$(foreach f,$(NEW_EVENT_FIELDS),$(if $($(shell echo $(f) | tr a-z A-Z)),--$(f) "$($(shell echo $(f) | tr a-z A-Z))"))
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTESTOPTS)

@@ -2,12 +2,15 @@
 
 Each term is described in words on the site (never by an icon alone), so the label must make
 sense read aloud by a screen reader and the description says what a visitor can rely on.
-Adding a term here is all that is needed to allow it; docs/event-format.md lists them for editors.
+Adding a term to schema/event.schema.json is all that is needed to allow it; docs/event-format.md
+lists them for editors.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from . import schema
 
 
 @dataclass(frozen=True)
@@ -32,36 +35,9 @@ class AccessFeature:
 _PROPER_NOUNS = {"British", "Blue", "Easy", "Changing"}
 
 
+# The terms, labels and descriptions live in the event schema, so that editors' tools and the
+# checks offer the same vocabulary.
 VOCABULARY: dict[str, AccessFeature] = {
-    feature.slug: feature
-    for feature in (
-        AccessFeature("step-free", "Step-free access",
-                      "Step-free route from the street to the event space, by ramp or lift."),
-        AccessFeature("accessible-toilet", "Accessible toilet",
-                      "A wheelchair-accessible toilet on site."),
-        AccessFeature("changing-places", "Changing Places toilet",
-                      "A Changing Places toilet with a hoist and adult-sized changing bench."),
-        AccessFeature("hearing-loop", "Hearing loop",
-                      "An induction loop for hearing aid users."),
-        AccessFeature("bsl", "British Sign Language interpretation",
-                      "A British Sign Language (BSL) interpreter for the whole event."),
-        AccessFeature("captions", "Live captions",
-                      "Live captions of everything that is said."),
-        AccessFeature("audio-description", "Audio description",
-                      "Audio description of visual content."),
-        AccessFeature("large-print", "Large print materials",
-                      "Printed materials available in large print."),
-        AccessFeature("easy-read", "Easy Read materials",
-                      "Information available in Easy Read."),
-        AccessFeature("quiet-space", "Quiet space",
-                      "A quiet room or area to take a break."),
-        AccessFeature("relaxed", "Relaxed event",
-                      "A relaxed atmosphere: moving around and making noise are welcome."),
-        AccessFeature("seating", "Seating available",
-                      "Seats for everyone who needs one, including at standing events."),
-        AccessFeature("blue-badge-parking", "Blue Badge parking",
-                      "Parking for Blue Badge holders at or next to the venue."),
-        AccessFeature("assistance-dogs", "Assistance dogs welcome",
-                      "Assistance dogs are welcome, with water available."),
-    )
+    term["const"]: AccessFeature(term["const"], term["title"], term["description"])
+    for term in schema.access_vocabulary()
 }

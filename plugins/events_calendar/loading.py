@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from . import markdown_body
+from . import markdown_body, schema
 from .access_features import VOCABULARY
 from .dates import DateProblem, parse_repeat, parse_when
 from .frontmatter import SourceFile, read_source
@@ -26,14 +26,14 @@ from .problems import Problem
 from .schedule import TooManyDates, occurrence_starts, window_end
 from .settings import events_setting, site_timezone
 
-EVENT_FIELDS = ("title", "start", "end", "timezone", "summary", "series", "tags", "location",
-                "online", "accessibility", "accessibility_notes", "cost", "booking", "organiser",
-                "image", "image_alt", "status", "repeat", "except", "uid", "draft")
-SERIES_FIELDS = ("title", "summary", "start", "end")
-LOCATION_FIELDS = ("name", "address", "postcode", "url", "latitude", "longitude")
-ORGANISER_FIELDS = ("name", "url", "email")
-MAX_LENGTH = {"title": 200, "summary": 600, "accessibility_notes": 2000, "cost": 200,
-              "uid": 255, "default": 500}
+# Field names and lengths come from the JSON Schemas in schema/, the one source of truth.
+EVENT_FIELDS = schema.field_names("event")
+SERIES_FIELDS = schema.field_names("series")
+LOCATION_FIELDS = schema.mapping_fields("event", "location")
+ORGANISER_FIELDS = schema.mapping_fields("event", "organiser")
+MAX_LENGTH = {name: schema.max_length("event", name) for name in EVENT_FIELDS
+              if schema.max_length("event", name)}
+DEFAULT_MAX_LENGTH = 500
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off", "")
@@ -48,6 +48,8 @@ class Content:
     drafts: list[Event] = field(default_factory=list)
     # The front matter of each event as typed, by uid: revisions compare it with git history.
     front_matter: dict[str, dict] = field(default_factory=dict)
+    # Every file that could be read, for checks of its prose (the inclusive language check).
+    sources: list[SourceFile] = field(default_factory=list)
     series: dict[str, Series] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -63,16 +65,20 @@ def load_content(content_dir: Path, settings: Mapping[str, Any], today: date) ->
     content = Content()
     series_dir = content_dir / events_setting(settings, "EVENTS_SERIES_PATH")
     for path, shown in _files(series_dir, content_dir, content.problems):
-        series, problems = _read_series(path, shown)
+        series, source, problems = _read_series(path, shown)
         content.problems += problems
+        if source is not None:
+            content.sources.append(source)
         if series is not None:
             content.series[series.slug] = series
     events_dir = content_dir / events_setting(settings, "EVENTS_PATH")
     readers = []
     for path, shown in _files(events_dir, content_dir, content.problems):
-        reader = _EventReader(path, shown, settings, content.series, today)
+        reader = EventReader(path, shown, settings, content.series, today)
         event = reader.read()
         content.problems += reader.problems
+        if reader.source is not None:
+            content.sources.append(reader.source)
         if event is not None:
             readers.append((reader, event))
     content.problems += _check_unique(readers)
@@ -89,7 +95,7 @@ def _files(folder: Path, content_dir: Path, problems: list[Problem]) -> list[tup
     found = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(content_dir)
-        shown = _shown_path(path)
+        shown = shown_path(path)
         if any(part.startswith(".") for part in relative.parts) or path.is_dir():
             continue
         if path.suffix.lower() != ".md":
@@ -110,7 +116,7 @@ def derived_uid(file_stem: str, settings: Mapping[str, Any]) -> str:
     return f"{slugify(file_stem)}@{events_setting(settings, 'EVENTS_UID_DOMAIN')}"
 
 
-def _shown_path(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """The path as an editor would type it: relative to the current folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -118,10 +124,10 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def _read_series(path: Path, shown: str) -> tuple[Series | None, list[Problem]]:
+def _read_series(path: Path, shown: str) -> tuple[Series | None, SourceFile | None, list[Problem]]:
     source, problems = read_source(path, shown)
     if source is None:
-        return None, problems
+        return None, None, problems
     reader = _FieldReader(source)
     reader.unknown_fields(SERIES_FIELDS)
     title = reader.text("title", required=True)
@@ -133,10 +139,10 @@ def _read_series(path: Path, shown: str) -> tuple[Series | None, list[Problem]]:
     if end and not start:
         reader.problem("start", "is missing but end is given", "give the first day as start")
     if reader.problems:
-        return None, reader.problems
+        return None, source, reader.problems
     return Series(slug=slugify(path.stem), title=title, summary=summary,
                   body_html=markdown_body.render(source.body), source_path=shown,
-                  start=start, end=end), []
+                  start=start, end=end), source, []
 
 
 class _FieldReader:
@@ -177,7 +183,7 @@ class _FieldReader:
             self.problem(name, f"contains the control character U+{ord(control):04X}",
                          "delete it; it cannot be seen and breaks calendars")
             return ""
-        limit = MAX_LENGTH.get(name, MAX_LENGTH["default"])
+        limit = MAX_LENGTH.get(name, DEFAULT_MAX_LENGTH)
         if len(value) > limit:
             self.problem(name, f"is {len(value)} characters long, more than {limit}",
                          "shorten it; put detail in the description below the front matter")
@@ -231,7 +237,7 @@ class _FieldReader:
         return texts
 
 
-class _EventReader(_FieldReader):
+class EventReader(_FieldReader):
     """Reads one event file into an Event, collecting every problem on the way."""
 
     def __init__(self, path: Path, shown: str, settings: Mapping[str, Any],
@@ -239,9 +245,13 @@ class _EventReader(_FieldReader):
         self.path, self.shown, self.settings = path, shown, settings
         self.known_series, self.today = series, today
         self.problems = []
+        self.source: SourceFile | None = None
 
-    def read(self) -> Event | None:
-        source, problems = read_source(self.path, self.shown)
+    def read(self, source: SourceFile | None = None) -> Event | None:
+        """Read the file (or the given text of it) into an Event, or None with problems."""
+        problems = []
+        if source is None:
+            source, problems = read_source(self.path, self.shown)
         if source is None:
             self.problems += problems
             return None
@@ -488,23 +498,23 @@ class _EventReader(_FieldReader):
 
 # One converter per field, in the order the fields are documented. Each returns the model's
 # value and records a Problem when it cannot.
-_EVENT_CONVERTERS: dict[str, Callable[[_EventReader], Any]] = {
+_EVENT_CONVERTERS: dict[str, Callable[[EventReader], Any]] = {
     "title": lambda r: r.text("title", required=True),
-    "zone": _EventReader._zone,
+    "zone": EventReader._zone,
     "summary": lambda r: r.text("summary"),
-    "series": _EventReader._series,
-    "tags": _EventReader._tags,
-    "location": _EventReader._location,
+    "series": EventReader._series,
+    "tags": EventReader._tags,
+    "location": EventReader._location,
     "online": lambda r: r.url("online", https_only=True),
-    "access_features": _EventReader._access_features,
+    "access_features": EventReader._access_features,
     "accessibility_notes": lambda r: r.text("accessibility_notes"),
     "cost": lambda r: r.text("cost"),
     "booking": lambda r: r.url("booking"),
-    "organiser": _EventReader._organiser,
-    "status": _EventReader._status,
-    "except_dates": _EventReader._except,
-    "uid": _EventReader._uid,
-    "draft": _EventReader._draft,
+    "organiser": EventReader._organiser,
+    "status": EventReader._status,
+    "except_dates": EventReader._except,
+    "uid": EventReader._uid,
+    "draft": EventReader._draft,
 }
 
 
@@ -516,7 +526,7 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _check_unique(readers: list[tuple[_EventReader, Event]]) -> list[Problem]:
+def _check_unique(readers: list[tuple[EventReader, Event]]) -> list[Problem]:
     """Two events with one uid would merge in subscribers' calendars; two slugs, one page."""
     problems = []
     for attribute, field_name, fix in (

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from . import schema
 from .access_features import AccessFeature
 
-STATUSES = ("scheduled", "cancelled", "postponed", "rescheduled")
+STATUSES = schema.allowed_values("event", "status")
 
 # A date for an all-day event, or a time zone-aware date and time.
 When = date | datetime

@@ -1,4 +1,4 @@
-"""Editors' mistakes, reported like a compiler's errors."""
+"""Editors' mistakes, reported like a compiler's errors and warnings."""
 
 from __future__ import annotations
 
@@ -8,33 +8,57 @@ from typing import Iterable, TextIO
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One mistake in one file: ``path:line: field: what is wrong (how to fix it)``."""
+    """One finding in one file: ``path:line: field: what is wrong (how to fix it)``.
+
+    Errors stop the build (and fail ``make check``); warnings are reported and let it pass.
+    """
 
     path: str
     line: int
     field: str
     message: str
     fix: str = ""
+    severity: str = "error"
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}: {self.field}: {self.message}"
+        kind = "warning: " if self.severity == "warning" else ""
+        text = f"{self.path}:{self.line}: {self.field}: {kind}{self.message}"
         return f"{text} ({self.fix})" if self.fix else text
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def write_lines(problems: Iterable[Problem], stream: TextIO) -> list[Problem]:
+    """Write every finding, one line each, in file and line order; return them sorted."""
+    problems = sorted(set(problems))
+    for problem in problems:
+        # One finding is one line, whatever an editor typed into a value.
+        stream.write(" ".join(str(problem).splitlines()) + "\n")
+    return problems
 
 
 def report(problems: Iterable[Problem], stream: TextIO) -> int:
-    """Write every problem, one line each, then a summary; return how many there were."""
-    problems = sorted(set(problems))
-    for problem in problems:
-        # One problem is one line, whatever an editor typed into a value.
-        stream.write(" ".join(str(problem).splitlines()) + "\n")
+    """For a build: write every problem, then say nothing was published; return the count."""
+    problems = write_lines(problems, stream)
     if problems:
         files = len({problem.path for problem in problems})
         stream.write(
-            f"{_count(len(problems), 'problem')} in {_count(files, 'file')}: "
+            f"{count(len(problems), 'problem')} in {count(files, 'file')}: "
             "nothing was published. Fix them and build again.\n"
         )
     return len(problems)
 
 
-def _count(number: int, noun: str) -> str:
+def summary(problems: list[Problem]) -> str:
+    """'2 errors and 1 warning in 3 files', for the end of a check."""
+    errors = sum(problem.is_error for problem in problems)
+    warnings = len(problems) - errors
+    files = len({problem.path for problem in problems})
+    return (f"{count(errors, 'error')} and {count(warnings, 'warning')} in "
+            f"{count(files, 'file')}")
+
+
+def count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
