@@ -39,11 +39,13 @@ $(TEST_STAMP): $(SITE_STAMP) requirements-test.txt
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c constraints.txt
 	touch $@
 
-# Build into a folder beside the output and swap it in only when the build succeeded, so a
-# failed build leaves the previous site as it was.
+# Build into a folder beside the output, index it for search (Pagefind), and swap it in only
+# when both succeeded, so a failed build leaves the previous site as it was.
 define build_site
 	rm -rf "$(OUTPUTDIR).partial"
 	$(BIN)/pelican "$(INPUTDIR)" -o "$(OUTPUTDIR).partial" -s "$(1)" $(PELICANOPTS) \
+		|| { rm -rf "$(OUTPUTDIR).partial"; exit 1; }
+	$(BIN)/python -m pagefind --site "$(OUTPUTDIR).partial" --silent \
 		|| { rm -rf "$(OUTPUTDIR).partial"; exit 1; }
 	rm -rf "$(OUTPUTDIR).previous"
 	if [ -d "$(OUTPUTDIR)" ]; then mv "$(OUTPUTDIR)" "$(OUTPUTDIR).previous"; fi

@@ -63,3 +63,9 @@ def build_site(content_dir: Path, output_dir: Path, today: str = "2026-11-24",
         [sys.executable, "-m", "pelican", str(content_dir), "-o", str(output_dir), "-s",
          str(settings), "--fatal", "errors"],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+
+
+def index_for_search(output_dir: Path) -> subprocess.CompletedProcess:
+    """Build the Pagefind search index of a built site, as `make html` does."""
+    return subprocess.run([sys.executable, "-m", "pagefind", "--site", str(output_dir),
+                           "--silent"], capture_output=True, text=True, timeout=300)

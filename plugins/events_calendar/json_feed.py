@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from typing import Mapping, Sequence
+from zoneinfo import ZoneInfo
 
 from .model import Event, Occurrence
 from .revisions import Revision
+from .wording import occurrence_pieces, pieces_text
 
 FORMAT_VERSION = 1
 
@@ -24,7 +26,7 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def event_record(event: Event, occurrences: Sequence[Occurrence], site_url: str,
-                 revision: Revision) -> dict:
+                 revision: Revision, site_zone: ZoneInfo) -> dict:
     """Every field of the event model, in a form any JSON reader can use."""
     location = event.location
     organiser = event.organiser
@@ -42,7 +44,10 @@ def event_record(event: Event, occurrences: Sequence[Occurrence], site_url: str,
         "timezone": event.timezone,
         "repeat": event.repeat.published if event.repeat else None,
         "except": [day.isoformat() for day in event.except_dates],
-        "occurrences": [{"start": _iso(o.start), "end": _iso(o.end)} for o in occurrences],
+        # "when" is the date and time in words, as the site shows them (in London time).
+        "occurrences": [{"start": _iso(o.start), "end": _iso(o.end),
+                         "when": pieces_text(occurrence_pieces(o, site_zone))}
+                        for o in occurrences],
         "series": [{"slug": s.slug, "title": s.title, "url": f"{site_url}/{s.url}"}
                    for s in event.series],
         "tags": list(event.tags),
@@ -67,14 +72,15 @@ def event_record(event: Event, occurrences: Sequence[Occurrence], site_url: str,
 
 
 def json_feed(events: Sequence[Event], occurrences: Mapping[str, Sequence[Occurrence]],
-              site_url: str, revisions: Mapping[str, Revision], title: str) -> bytes:
+              site_url: str, revisions: Mapping[str, Revision], title: str,
+              site_zone: ZoneInfo) -> bytes:
     ordered = sorted(events, key=lambda e: (occurrences[e.uid][0].sort_key(), e.uid))
     document = {
         "version": FORMAT_VERSION,
         "title": title,
         "home_page_url": f"{site_url}/",
         "feed_url": f"{site_url}/events.json",
-        "events": [event_record(e, occurrences[e.uid], site_url, revisions[e.uid])
+        "events": [event_record(e, occurrences[e.uid], site_url, revisions[e.uid], site_zone)
                    for e in ordered],
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -15,6 +15,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from . import calendar_links, ical, json_feed, news_feeds, site_map, structured_data
+from .access_features import VOCABULARY
 from .calendar_links import Feed, FeedSet
 from .loading import derived_uid, load_content
 from .problems import report
@@ -81,6 +82,11 @@ class EventsGenerator(Generator):
                   for page in views.month_pages()]
         pages += [(f"{page['feature'].url}index.html", "access", page)
                   for page in views.access_pages()]
+        pages += [(f"{path}index.html", "filter", page) for path, page in views.filter_pages()]
+        pages.append(("tags/index.html", "tags", {"tags": views.tags()}))
+        pages.append(("search/index.html", "search", {
+            "series_list": views.series, "features": list(VOCABULARY.values()),
+            "tags": views.tags(), "months": views.months()}))
         for page in views.series_pages():
             feeds = self._series_feeds(page["series"])
             pages.append((f"{page['series'].url}index.html", "series",
@@ -143,7 +149,7 @@ class EventsGenerator(Generator):
             files[self._event_file(event).path] = ical.event_file(
                 event, site_url, revisions[event.uid])
         files["events.json"] = json_feed.json_feed(
-            views.events, views.by_event, site_url, revisions, self.whole.title)
+            views.events, views.by_event, site_url, revisions, self.whole.title, self.site_zone)
         return files
 
     def _write_files(self, files: dict[str, bytes]) -> None:

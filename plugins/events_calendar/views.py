@@ -13,6 +13,7 @@ from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from .access_features import VOCABULARY
+from .loading import slugify
 from .model import Event, Occurrence, Series
 from .schedule import occurrences, window_end
 
@@ -39,6 +40,19 @@ class Month:
     def following(self) -> Month:
         year, month = divmod(self.first_day.month, 12)
         return Month(date(self.first_day.year + year, month + 1, 1))
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name) or "tag"
+
+    @property
+    def url(self) -> str:
+        return f"tags/{self.slug}/"
 
 
 @dataclass(frozen=True)
@@ -178,6 +192,39 @@ class CalendarViews:
                  if (series is None or series in event.series)
                  and any(not o.is_past for o in self.by_event[event.uid])]
         return sorted(found, key=Occurrence.sort_key)
+
+    def filter_pages(self) -> list[tuple[str, dict]]:
+        """Plain pages that work as filters without JavaScript: free, online, in person, tags."""
+        free = [o for o in self.upcoming if o.event.cost.strip().lower().startswith("free")]
+        online = [o for o in self.upcoming if o.event.online]
+        in_person = [o for o in self.upcoming if o.event.location]
+        pages = [
+            ("events/free/", {"filter_title": "Free events", "filter_key": "free",
+                              "filter_intro": "Upcoming events that are free to attend.",
+                              "upcoming": free}),
+            ("events/online/", {"filter_title": "Online events", "filter_key": "online",
+                                "filter_intro": "Upcoming events you can join online, "
+                                                "including hybrid events.",
+                                "upcoming": online}),
+            ("events/in-person/", {"filter_title": "Events in person", "filter_key": "in-person",
+                                   "filter_intro": "Upcoming events at a venue in Thameside, "
+                                                   "including hybrid events.",
+                                   "upcoming": in_person}),
+        ]
+        for tag in self.tags():
+            pages.append((f"tags/{tag.slug}/", {
+                "filter_title": f"Events tagged {tag.name}", "filter_key": "tag",
+                "filter_intro": f"Upcoming events tagged \u201c{tag.name}\u201d.",
+                "upcoming": [o for o in self.upcoming
+                             if tag.slug in {Tag(name).slug for name in o.event.tags}]}))
+        return pages
+
+    def tags(self) -> list[Tag]:
+        """Every tag once; tags written differently but with one slug share a page."""
+        by_slug = {}
+        for name in sorted({t for e in self.events for t in e.tags}):
+            by_slug.setdefault(Tag(name).slug, Tag(name))
+        return list(by_slug.values())
 
     def in_feeds(self, past_days: int, series: Series | None = None) -> list[Event]:
         """Events for a calendar feed: all to come, and those that ended in the last days."""
