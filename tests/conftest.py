@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -26,6 +27,8 @@ class ContentFolder:
         self.root = root
         (root / "events").mkdir(parents=True, exist_ok=True)
         (root / "series").mkdir(parents=True, exist_ok=True)
+        # An image events may use: images/poster.png.
+        shutil.copytree(FIXTURES / "small" / "images", root / "images", dirs_exist_ok=True)
 
     def event(self, name: str, front_matter: str, body: str = "About the event.\n") -> Path:
         path = self.root / "events" / name

@@ -137,6 +137,7 @@ def test_sample_coalition_skips_one_meeting(sample_site):
 def test_each_mistake_stops_the_build_with_one_line(tmp_path, name, front_matter, field, line):
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "small" / "series", content / "series")
+    shutil.copytree(FIXTURES / "small" / "images", content / "images")
     (content / "events").mkdir()
     (content / "events" / f"{name}.md").write_text(f"---\n{front_matter}\n---\nBody.\n")
     result = build_site(content, tmp_path / "output")

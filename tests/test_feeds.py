@@ -111,7 +111,7 @@ def test_series_feed_holds_only_its_events(site):
 
 def test_image_becomes_an_enclosure_with_its_alt_text(content):
     content.event("poster.md", "title: Poster show\nstart: 2026-12-05 10:00\nuid: poster@test\n"
-                               "image: https://img.example/poster.png\nimage_alt: A red poster")
+                               "image: images/poster.png\nimage_alt: A red poster")
     loaded = load_content(content.root, SETTINGS, TODAY)
     views = CalendarViews(loaded.events, [], TODAY, LONDON, 548, 500)
     info = news_feeds.NewsFeedInfo("T", "D", f"{SITE}/events/", f"{SITE}/u.rss.xml", f"{SITE}/u.atom.xml")
@@ -119,7 +119,7 @@ def test_image_becomes_an_enclosure_with_its_alt_text(content):
     rss, atom = news_feeds.news_feeds(views.next_occurrences(), info, SITE, revision, LONDON)
     for data in (rss, atom):
         [entry] = feedparser.parse(data).entries
-        assert entry.media_content == [{"url": "https://img.example/poster.png",
+        assert entry.media_content == [{"url": f"{SITE}/images/poster.png",
                                         "type": "image/png", "medium": "image"}]
         assert "Image: A red poster" in entry.summary
         # One alternate link only (RFC 4287 4.1.1): the event's page.

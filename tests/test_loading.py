@@ -41,7 +41,7 @@ def test_every_field_is_read_into_the_model(content):
           name: Thameside Arts
           url: https://arts.example/
           email: hello@arts.example
-        image: https://images.example/panel.jpg
+        image: images/poster.png
         image_alt: Three people on a stage
         status: postponed
         uid: panel-2026@events.thameside.example
@@ -162,8 +162,16 @@ MISTAKES = [
     ("unknown-series", "title: A\nstart: 2026-12-01\nseries: black-history-mnth", "series", 4),
     ("unknown-access-term", "title: A\nstart: 2026-12-01\naccessibility: [step-free, ramp]",
      "accessibility", 4),
-    ("image-without-alt", "title: A\nstart: 2026-12-01\nimage: https://i.example/a.jpg",
+    ("image-without-alt", "title: A\nstart: 2026-12-01\nimage: images/poster.png",
      "image_alt", 1),
+    ("image-from-another-site", "title: A\nstart: 2026-12-01\nimage: https://i.example/a.jpg\n"
+     "image_alt: A poster", "image", 4),
+    ("image-outside-content", "title: A\nstart: 2026-12-01\nimage: images/../../secret.png\n"
+     "image_alt: A poster", "image", 4),
+    ("image-missing", "title: A\nstart: 2026-12-01\nimage: images/nope.png\nimage_alt: A poster",
+     "image", 4),
+    ("rrule-never-happens", "title: A\nstart: 2026-12-01\nrepeat: FREQ=DAILY;COUNT=3;BYMONTH=2;BYMONTHDAY=30",
+     "repeat", 4),
     ("booking-not-http", "title: A\nstart: 2026-12-01\nbooking: ftp://tickets.example/",
      "booking", 4),
     ("online-not-https", "title: A\nstart: 2026-12-01\nonline: http://meet.example/",
@@ -207,6 +215,13 @@ def test_each_mistake_is_one_clear_line(content, name, front_matter, field, line
     assert match["path"].endswith(f"events/{name}.md") and str(path).endswith(match["path"])
     assert (match["field"], int(match["line"])) == (field, line), text
     assert "(" in match["message"], f"no hint on how to fix it: {text}"
+
+
+@pytest.mark.parametrize("name", ["past.md", "free.md", "!!!.md", "index.md"])
+def test_a_file_name_that_cannot_be_an_address_is_refused(content, name):
+    content.event(name, "title: A\nstart: 2026-12-01")
+    [problem] = load(content).problems
+    assert problem.field == "file" and "rename it" in problem.fix
 
 
 def test_missing_front_matter(content):

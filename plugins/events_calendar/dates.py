@@ -141,6 +141,7 @@ def parse_repeat(text: str, start: When, zone: ZoneInfo) -> RepeatRule:
         if number in parts and not (parts[number].isdigit() and int(parts[number]) > 0):
             raise DateProblem(f"{number}={parts[number]} is not a whole number above 0",
                               f"write for example {number}=3")
+    _check_possible(parts)
     published, local = dict(parts), dict(parts)
     if "UNTIL" in parts:
         published["UNTIL"], local["UNTIL"] = _until(parts["UNTIL"], start, zone)
@@ -152,6 +153,24 @@ def parse_repeat(text: str, start: When, zone: ZoneInfo) -> RepeatRule:
         raise DateProblem(f"is not a valid rule: {error}",
                           "write a rule such as FREQ=WEEKLY;INTERVAL=6;COUNT=9") from None
     return RepeatRule(";".join(f"{key}={value}" for key, value in published.items()), local_rule)
+
+
+def _check_possible(parts: dict[str, str]) -> None:
+    """Refuse a rule whose days never come, such as the 30th of February.
+
+    The expansion would otherwise search every day until the year 9999 for them.
+    """
+    if "BYMONTH" not in parts or "BYMONTHDAY" not in parts:
+        return
+    try:
+        months = [int(m) for m in parts["BYMONTH"].split(",")]
+        days = [int(d) for d in parts["BYMONTHDAY"].split(",")]
+    except ValueError:
+        return  # the rule's own check reports it
+    longest = {month: calendar.monthrange(2024, month)[1] for month in range(1, 13)}
+    if not any(abs(day) <= longest.get(month, 0) for month in months for day in days):
+        raise DateProblem(f"BYMONTH={parts['BYMONTH']};BYMONTHDAY={parts['BYMONTHDAY']} is a "
+                          "day that never comes", "check the month and day of the rule")
 
 
 def _until(value: str, start: When, zone: ZoneInfo) -> tuple[str, str]:

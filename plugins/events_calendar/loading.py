@@ -8,6 +8,7 @@ the build can stop before anything is written, with every problem in every file 
 from __future__ import annotations
 
 import difflib
+from functools import cache
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -37,7 +38,9 @@ DEFAULT_MAX_LENGTH = 500
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off", "")
-_THE_FIELD = object()  # "read the field itself", as opposed to a value inside it
+_THE_FIELD = object()
+# Pages the site writes under /events/, which no event's file name may take.
+RESERVED_EVENT_SLUGS = {"past", "free", "online", "in-person", "index"}  # "read the field itself", as opposed to a value inside it
 
 
 @dataclass
@@ -52,6 +55,12 @@ class Content:
     sources: list[SourceFile] = field(default_factory=list)
     series: dict[str, Series] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    """Every IANA time zone name (read once: scanning the database is slow)."""
+    return frozenset(available_timezones())
 
 
 def slugify(name: str) -> str:
@@ -74,7 +83,7 @@ def load_content(content_dir: Path, settings: Mapping[str, Any], today: date) ->
     events_dir = content_dir / events_setting(settings, "EVENTS_PATH")
     readers = []
     for path, shown in _files(events_dir, content_dir, content.problems):
-        reader = EventReader(path, shown, settings, content.series, today)
+        reader = EventReader(path, shown, settings, content.series, today, content_dir)
         event = reader.read()
         content.problems += reader.problems
         if reader.source is not None:
@@ -136,6 +145,9 @@ def _read_series(path: Path, shown: str) -> tuple[Series | None, SourceFile | No
     end = reader.series_date("end")
     if start and end and end < start:
         reader.problem("end", f"{end} is before start {start}", "check the dates")
+    if not slugify(path.stem):
+        reader.problem("file", f"the name {path.name!r} has no letters or digits",
+                       "rename it after the series, e.g. refugee-week.md")
     if end and not start:
         reader.problem("start", "is missing but end is given", "give the first day as start")
     if reader.problems:
@@ -241,8 +253,9 @@ class EventReader(_FieldReader):
     """Reads one event file into an Event, collecting every problem on the way."""
 
     def __init__(self, path: Path, shown: str, settings: Mapping[str, Any],
-                 series: Mapping[str, Series], today: date):
+                 series: Mapping[str, Series], today: date, content_dir: Path | None = None):
         self.path, self.shown, self.settings = path, shown, settings
+        self.content_dir = content_dir
         self.known_series, self.today = series, today
         self.problems = []
         self.source: SourceFile | None = None
@@ -264,24 +277,38 @@ class EventReader(_FieldReader):
         repeat = self._repeat(start, zone)
         if self.problems:
             return None
+        slug = self._slug()
+        if self.problems:
+            return None
         event = Event(start=start, end=end, repeat=repeat, timezone=zone.key,
-                      slug=slugify(self.path.stem), source_path=self.shown,
+                      slug=slug, source_path=self.shown,
                       body_html=markdown_body.render(source.body), **values)
         self._check_dates(event)
         return None if self.problems else event
 
     # --- the fields --------------------------------------------------------------------
 
+    def _slug(self) -> str:
+        """The event's address comes from its file name, so the name must make a safe one."""
+        slug = slugify(self.path.stem)
+        if not slug:
+            self.problem("file", f"the name {self.path.name!r} has no letters or digits",
+                         "rename it after the event, e.g. film-night.md")
+        elif slug in RESERVED_EVENT_SLUGS:
+            self.problem("file", f"the name {self.path.name!r} is the address of a page of the "
+                         "site", "rename it after the event, e.g. film-night.md")
+        return slug
+
     def _zone(self) -> ZoneInfo:
         name = self.text("timezone")
         if not name:
             return site_timezone(self.settings)
         try:
-            if name in available_timezones():
+            if name in _zone_names():
                 return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-        close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
+        close = difflib.get_close_matches(name, sorted(_zone_names()), n=1)
         self.problem("timezone", f"{name!r} is not a time zone",
                      f"did you mean {close[0]}?" if close else
                      "use an IANA name such as Europe/London")
@@ -465,19 +492,29 @@ class EventReader(_FieldReader):
         return value
 
     def _image(self) -> tuple[str | None, str]:
+        """An image file in content/images/, with its alt text.
+
+        Images must be the site's own: one from another website would tell that website who
+        visits each page, and the Content Security Policy would block it anyway.
+        """
         image = self.text("image")
         alt = self.text("image_alt")
         if image and not alt:
             self.problem("image_alt", "is missing for the image",
-                         "describe the image for people who cannot see it; "
-                         "write image_alt: \"\" only if it is purely decorative")
-        if image and not urlsplit(image).scheme:
-            if image.startswith("/") or ".." in Path(image).parts:
-                self.problem("image", f"{image!r} must be a path inside the content folder",
-                             "write it like images/poster.jpg")
-                return None, alt
-            return image, alt
-        return (self.url("image", value=image) if image else None), alt
+                         "describe what the image shows, for people who cannot see it")
+        if not image:
+            return None, alt
+        parts = Path(image).parts
+        if urlsplit(image).scheme or image.startswith(("/", "\\")) or ".." in parts \
+                or not parts or parts[0] != "images":
+            self.problem("image", f"{image!r} is not a file in content/images/",
+                         "put the image in content/images/ and write images/poster.jpg")
+            return None, alt
+        if self.content_dir is not None and not (self.content_dir / image).is_file():
+            self.problem("image", f"{image!r} does not exist",
+                         "add the file to content/images/ or correct the name")
+            return None, alt
+        return image, alt
 
     def _uid(self) -> str:
         uid = self.text("uid")

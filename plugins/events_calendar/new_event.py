@@ -101,7 +101,7 @@ def problems_with(text: str, path: Path, content_dir: Path, settings, today) -> 
     source, problems = parse_source(text, str(path))
     if source is None:
         return [str(p) for p in problems]
-    reader = EventReader(path, str(path), settings, content.series, today)
+    reader = EventReader(path, str(path), settings, content.series, today, content_dir)
     event = reader.read(source)
     found = [str(p) for p in reader.problems]
     if event is not None and any(e.uid == event.uid for e in content.events + content.drafts):
