@@ -92,7 +92,7 @@ def test_views_group_and_order_occurrences(content):
     content.event("exhibition.md", "title: Exhibition\nstart: 2026-11-16\nend: 2026-12-16\n"
                                    "series: disability-history-month")
     content.event("later.md", "title: Later\nstart: 2027-01-27")
-    content.event("past.md", "title: Past\nstart: 2026-10-01 18:30")
+    content.event("autumn-talk.md", "title: Past\nstart: 2026-10-01 18:30")
     content.event("soon.md", "title: Soon\nstart: 2026-12-03 10:00\nstatus: cancelled")
     views = views_of(content)
     home = views.home()
