@@ -224,6 +224,13 @@ def test_a_file_name_that_cannot_be_an_address_is_refused(content, name):
     assert problem.field == "file" and "rename it" in problem.fix
 
 
+def test_a_hidden_event_file_is_reported_not_ignored(content):
+    content.event(".secret.md", "title: A\nstart: 2026-12-01")
+    (content.root / "events" / ".DS_Store").write_bytes(b"\0\0")
+    [problem] = load(content).problems
+    assert problem.field == "file" and "hidden" in problem.message
+
+
 def test_missing_front_matter(content):
     path = content.root / "events" / "plain.md"
     path.write_text("title: A\nstart: 2026-12-01\n", encoding="utf-8")

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .problems import Problem
+from .problems import Problem, field_label
 
 FENCE = "---"
 # The only YAML tags that plain front matter produces; anything else (``!!python/object``,
@@ -151,7 +151,8 @@ def _check_plain(node: Node, path: str, offset: int, name: str, seen: set[int],
         if depth == 0:
             problems: list[Problem] = []
             for key_node, value_node in node.value:
-                problems += _check_plain(value_node, path, offset, key_node.value, seen, 1,
+                problems += _check_plain(value_node, path, offset, field_label(key_node.value),
+                                         seen, 1,
                                          key_node.start_mark.line + offset)
             return problems
     else:

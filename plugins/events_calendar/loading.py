@@ -23,7 +23,7 @@ from .access_features import VOCABULARY
 from .dates import DateProblem, parse_repeat, parse_when
 from .frontmatter import SourceFile, read_source
 from .model import STATUSES, Event, Location, Organiser, Series
-from .problems import Problem
+from .problems import Problem, field_label
 from .schedule import TooManyDates, occurrence_starts, window_end
 from .settings import events_setting, site_timezone
 
@@ -105,7 +105,15 @@ def _files(folder: Path, content_dir: Path, problems: list[Problem]) -> list[tup
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(content_dir)
         shown = shown_path(path)
-        if any(part.startswith(".") for part in relative.parts) or path.is_dir():
+        if path.is_dir():
+            continue
+        if any(part.startswith(".") for part in relative.parts):
+            # Hidden files (.DS_Store, .gitkeep) are not events, but a hidden .md file is an
+            # event nobody would see.
+            if path.suffix.lower() == ".md":
+                problems.append(Problem(shown, 1, "file", "is hidden (its name or folder "
+                                        "starts with '.'), so it is not read",
+                                        "rename it without the '.' at the start"))
             continue
         if path.suffix.lower() != ".md":
             # A file that would be silently ignored is an event an editor thinks is published.
@@ -172,9 +180,11 @@ class _FieldReader:
         for name in self.source.fields:
             if name not in known:
                 close = difflib.get_close_matches(name, known, n=1)
-                self.problem(name, "is not a field this calendar knows",
-                             f"did you mean {close[0]}?" if close else
-                             "see docs/event-format.md for the fields")
+                self.problems.append(Problem(
+                    self.source.path, self.source.line_of(name), field_label(name),
+                    "is not a field this calendar knows",
+                    f"did you mean {close[0]}?" if close else
+                    "see docs/event-format.md for the fields"))
 
     def text(self, name: str, required: bool = False, value: Any = _THE_FIELD) -> str:
         """A single line of text (or a paragraph, for notes): the field, or a value within it."""
@@ -188,7 +198,10 @@ class _FieldReader:
             self.problem(name, f"must be text, not a {_kind(value)}",
                          "write the value on the same line as the field name")
             return ""
-        value = " ".join(value.split()) if name != "accessibility_notes" else value.strip()
+        # One-line fields lose line breaks and runs of spaces; notes keep their lines, with
+        # Windows and old Mac line endings made plain newlines.
+        value = (" ".join(value.split()) if name != "accessibility_notes"
+                 else value.replace("\r\n", "\n").replace("\r", "\n").strip())
         control = next((c for c in value if unicodedata.category(c) == "Cc" and c not in "\n\t"),
                        None)
         if control is not None:

@@ -30,6 +30,14 @@ class Problem:
         return self.severity == "error"
 
 
+def field_label(name: str) -> str:
+    """A field name as a problem line shows it: as typed when plain, else quoted and cut short,
+    with no colon, so that ``path:line: field:`` can always be read back."""
+    if name and name.isprintable() and len(name) <= 40 and ":" not in name:
+        return name
+    return repr(name[:40]).replace(":", "\\x3a")
+
+
 def write_lines(problems: Iterable[Problem], stream: TextIO) -> list[Problem]:
     """Write every finding, one line each, in file and line order; return them sorted."""
     problems = sorted(set(problems))
