@@ -293,3 +293,16 @@ def test_series_mistakes_are_reported(content):
     content.series("broken", "summary: no title\nstart: 2026-12-10\nend: 2026-12-01")
     fields = sorted(p.field for p in load(content).problems)
     assert fields == ["end", "title"]
+
+
+def test_reading_on_several_cores_gives_the_same_result(monkeypatch):
+    from conftest import ROOT
+    from events_calendar import loading
+
+    serial = load_content(ROOT / "content", SETTINGS, TODAY)
+    monkeypatch.setattr(loading, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(loading.os, "cpu_count", lambda: 2)
+    parallel = load_content(ROOT / "content", SETTINGS, TODAY)
+    assert [e.uid for e in parallel.events] == [e.uid for e in serial.events]
+    assert parallel.events == serial.events and parallel.problems == serial.problems
+    assert [s.path for s in parallel.sources] == [s.path for s in serial.sources]

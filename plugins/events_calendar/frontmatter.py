@@ -44,6 +44,39 @@ class _TextLoader(yaml.BaseLoader):
     """A YAML loader that resolves no implicit types: every scalar stays the text typed."""
 
 
+_DEFAULT_TAGS = {ScalarNode: "tag:yaml.org,2002:str", SequenceNode: "tag:yaml.org,2002:seq",
+                 MappingNode: "tag:yaml.org,2002:map"}
+
+
+class _FastTextLoader(getattr(yaml, "CBaseLoader", _TextLoader)):
+    """The same, with libyaml's parser; node types resolve without the generic resolver."""
+
+    def resolve(self, kind, value, implicit):
+        return _DEFAULT_TAGS[kind]
+
+
+MAX_FRONT_MATTER = 200_000
+# libyaml (CBaseLoader) reads front matter ten times faster than pure Python, but recurses in C
+# on nested [ and { and would crash the process on a hostile file; such files go to the
+# pure-Python loader, whose recursion ends in a RecursionError that is reported.
+_MAX_FLOW_DEPTH_FOR_C = 64
+
+
+def _loader_for(yaml_text: str):
+    if not getattr(yaml, "__with_libyaml__", False):
+        return _TextLoader
+    if yaml_text.count("[") + yaml_text.count("{") <= _MAX_FLOW_DEPTH_FOR_C:
+        return _FastTextLoader  # cannot be nested deeper than it has brackets
+    depth = deepest = 0
+    for char in yaml_text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return _TextLoader if deepest > _MAX_FLOW_DEPTH_FOR_C else _FastTextLoader
+
+
 def read_source(path: Path, display_path: str) -> tuple[SourceFile | None, list[Problem]]:
     """Read one file; return it, or the problems that stop it being read."""
     try:
@@ -87,8 +120,12 @@ def parse_source(text: str, display_path: str) -> tuple[SourceFile | None, list[
 def _read_fields(yaml_text: str, source: SourceFile) -> list[Problem]:
     # Line 1 of the file is the opening '---', so YAML line 0 is file line 2.
     offset = 2
+    if len(yaml_text) > MAX_FRONT_MATTER:
+        return [Problem(source.path, 1, "front matter",
+                        f"is {len(yaml_text):,} characters long, more than {MAX_FRONT_MATTER:,}",
+                        "put long text in the description below the front matter")]
     try:
-        node = yaml.compose(yaml_text, Loader=_TextLoader)
+        node = yaml.compose(yaml_text, Loader=_loader_for(yaml_text))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + offset if mark else 1

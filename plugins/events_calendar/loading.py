@@ -8,6 +8,8 @@ the build can stop before anything is written, with every problem in every file 
 from __future__ import annotations
 
 import difflib
+import multiprocessing
+import os
 from functools import cache
 import re
 import unicodedata
@@ -39,6 +41,8 @@ _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off", "")
 _THE_FIELD = object()
+# Unicode's control characters (category Cc) other than tab and line feed.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Pages the site writes under /events/, which no event's file name may take.
 RESERVED_EVENT_SLUGS = {"past", "free", "online", "in-person", "index"}  # "read the field itself", as opposed to a value inside it
 
@@ -81,20 +85,62 @@ def load_content(content_dir: Path, settings: Mapping[str, Any], today: date) ->
         if series is not None:
             content.series[series.slug] = series
     events_dir = content_dir / events_setting(settings, "EVENTS_PATH")
-    readers = []
-    for path, shown in _files(events_dir, content_dir, content.problems):
-        reader = EventReader(path, shown, settings, content.series, today, content_dir)
-        event = reader.read()
-        content.problems += reader.problems
-        if reader.source is not None:
-            content.sources.append(reader.source)
+    files = _files(events_dir, content_dir, content.problems)
+    read = []
+    for event, source, problems in _read_events(files, settings, content.series, today,
+                                                content_dir):
+        content.problems += problems
+        if source is not None:
+            content.sources.append(source)
         if event is not None:
-            readers.append((reader, event))
-    content.problems += _check_unique(readers)
-    for reader, event in readers:
+            read.append((source, event))
+    content.problems += _check_unique(read)
+    for source, event in read:
         (content.drafts if event.draft else content.events).append(event)
-        content.front_matter[event.uid] = reader.source.fields
+        content.front_matter[event.uid] = source.fields
     return content
+
+
+# Reading is split over the machine's cores when there are enough files to pay for it.
+PARALLEL_FROM = 800
+_WORK: tuple = ()  # what a forked worker reads: arguments are inherited, not pickled
+
+
+def _read_events(files, settings, series, today, content_dir) -> list[tuple]:
+    """Read every event file: (event or None, source or None, problems), in the files' order."""
+    global _WORK
+    workers = min(os.cpu_count() or 1, 4)
+    if len(files) < PARALLEL_FROM or workers < 2 or "fork" not in \
+            multiprocessing.get_all_start_methods():
+        return _read_chunk(files, settings, series, today, content_dir)
+    chunks = [files[index::workers] for index in range(workers)]
+    _WORK = (chunks, settings, series, today, content_dir)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            others = pool.map_async(_read_forked_chunk, range(1, workers))
+            mine = _read_chunk(chunks[0], settings, series, today, content_dir)
+            results = [mine, *others.get()]
+    finally:
+        _WORK = ()
+    # Back into the files' order: chunk i holds files i, i + workers, i + 2 * workers...
+    ordered = []
+    for position in range(len(files)):
+        ordered.append(results[position % workers][position // workers])
+    return ordered
+
+
+def _read_forked_chunk(index: int) -> list[tuple]:
+    chunks, settings, series, today, content_dir = _WORK
+    return _read_chunk(chunks[index], settings, series, today, content_dir)
+
+
+def _read_chunk(files, settings, series, today, content_dir) -> list[tuple]:
+    found = []
+    for path, shown in files:
+        reader = EventReader(path, shown, settings, series, today, content_dir)
+        event = reader.read()
+        found.append((event, reader.source, reader.problems))
+    return found
 
 
 def _files(folder: Path, content_dir: Path, problems: list[Problem]) -> list[tuple[Path, str]]:
@@ -135,10 +181,11 @@ def derived_uid(file_stem: str, settings: Mapping[str, Any]) -> str:
 
 def shown_path(path: Path) -> str:
     """The path as an editor would type it: relative to the current folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    absolute = os.path.abspath(path)
+    here = os.getcwd()
+    if absolute.startswith(here + os.sep):
+        return absolute[len(here) + 1:]
+    return str(path)
 
 
 def _read_series(path: Path, shown: str) -> tuple[Series | None, SourceFile | None, list[Problem]]:
@@ -202,8 +249,8 @@ class _FieldReader:
         # Windows and old Mac line endings made plain newlines.
         value = (" ".join(value.split()) if name != "accessibility_notes"
                  else value.replace("\r\n", "\n").replace("\r", "\n").strip())
-        control = next((c for c in value if unicodedata.category(c) == "Cc" and c not in "\n\t"),
-                       None)
+        found = _CONTROL_CHARACTER.search(value)
+        control = found.group() if found else None
         if control is not None:
             self.problem(name, f"contains the control character U+{ord(control):04X}",
                          "delete it; it cannot be seen and breaks calendars")
@@ -295,7 +342,7 @@ class EventReader(_FieldReader):
             return None
         event = Event(start=start, end=end, repeat=repeat, timezone=zone.key,
                       slug=slug, source_path=self.shown,
-                      body_html=markdown_body.render(source.body), **values)
+                      body=source.body, **values)
         self._check_dates(event)
         return None if self.problems else event
 
@@ -576,7 +623,7 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _check_unique(readers: list[tuple[EventReader, Event]]) -> list[Problem]:
+def _check_unique(read: list[tuple[SourceFile, Event]]) -> list[Problem]:
     """Two events with one uid would merge in subscribers' calendars; two slugs, one page."""
     problems = []
     for attribute, field_name, fix in (
@@ -584,10 +631,10 @@ def _check_unique(readers: list[tuple[EventReader, Event]]) -> list[Problem]:
         ("slug", "file", "rename one of the files"),
     ):
         first_seen: dict[str, str] = {}
-        for reader, event in readers:
+        for source, event in read:
             key = getattr(event, attribute)
             if key in first_seen:
-                line = reader.source.line_of("uid") if field_name == "uid" else 1
+                line = source.line_of("uid") if field_name == "uid" else 1
                 problems.append(Problem(event.source_path, line, field_name,
                                         f"{key!r} is also used by {first_seen[key]}", fix))
             else:

@@ -28,10 +28,14 @@ _ALLOWED_ATTRIBUTES = {
 }
 
 
+# One converter, reset before each body: making a new one loads every extension again.
+_CONVERTER = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS,
+                               output_format="html")
+
+
 def render(text: str) -> str:
     """Render an event or series body to sanitised HTML."""
-    html = markdown.markdown(text, extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS,
-                             output_format="html")
+    html = _CONVERTER.reset().convert(text)
     return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto", "tel"},
                      link_rel="noopener noreferrer").strip()

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from . import schema
+from functools import cached_property
+
+from . import markdown_body, schema
 from .access_features import AccessFeature
 
 STATUSES = schema.allowed_values("event", "status")
@@ -84,7 +86,7 @@ class Event:
     end: When | None  # for all-day events the last day, inclusive, as editors write it
     timezone: str
     summary: str = ""
-    body_html: str = ""
+    body: str = ""  # the Markdown below the front matter, as written
     series: tuple[Series, ...] = ()
     tags: tuple[str, ...] = ()
     location: Location | None = None
@@ -104,6 +106,12 @@ class Event:
     @property
     def url(self) -> str:
         return f"events/{self.slug}/"
+
+    @cached_property
+    def body_html(self) -> str:
+        """The description as sanitised HTML, made when first needed (``make check`` never
+        needs it, and it is the slowest part of reading an event)."""
+        return markdown_body.render(self.body)
 
     @property
     def all_day(self) -> bool:
