@@ -32,35 +32,90 @@ class FeedInfo:
     description: str
 
 
+class CalendarFiles:
+    """Every calendar file of a build.
+
+    An event is in the whole calendar, its series' feeds and its own file, and thousands of
+    events share a few time zones, so each VEVENT and each VTIMEZONE is serialised by
+    icalendar once and its lines are reused in every file that holds it.
+    """
+
+    def __init__(self, site_url: str, revisions: Mapping[str, Revision]):
+        self.site_url = site_url
+        self.revisions = revisions
+        self._events: dict[str, bytes] = {}
+        self._zones: dict[tuple[str, int, int], bytes] = {}
+
+    def feed(self, events: Iterable[Event], feed: FeedInfo) -> bytes:
+        """A subscription feed: a named calendar of the given events."""
+        calendar = _calendar()
+        # RFC 7986 NAME and DESCRIPTION, and the X-WR- forms that Outlook and Google still
+        # read. icalendar knows no type for X- properties, so each is given its type here
+        # (TEXT values must be escaped; X-PUBLISHED-TTL is a DURATION).
+        calendar.add("name", feed.name)
+        calendar.add("x-wr-calname", icalendar.vText(feed.name))
+        calendar.add("description", feed.description)
+        calendar.add("x-wr-caldesc", icalendar.vText(feed.description))
+        calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
+        return self._assemble(calendar, sorted(events, key=lambda event: event.uid))
+
+    def event_file(self, event: Event) -> bytes:
+        """A single event to add to a calendar ("Add to calendar").
+
+        It has no calendar name: Outlook would otherwise offer to make a new calendar of it.
+        """
+        return self._assemble(_calendar(), [event])
+
+    def _assemble(self, calendar: icalendar.Calendar, events: list[Event]) -> bytes:
+        # The calendar's own lines from icalendar, then its components' lines (each a
+        # complete BEGIN...END block from icalendar), before its closing line.
+        head = calendar.to_ical()
+        closing = b"END:VCALENDAR\r\n"
+        assert head.endswith(closing)
+        parts = [head[: -len(closing)], *self._timezones(events)]
+        parts += [self._event(event) for event in events]
+        parts.append(closing)
+        return b"".join(parts)
+
+    def _event(self, event: Event) -> bytes:
+        if event.uid not in self._events:
+            self._events[event.uid] = _vevent(event, self.site_url,
+                                              self.revisions[event.uid]).to_ical()
+        return self._events[event.uid]
+
+    def _timezones(self, events: list[Event]) -> list[bytes]:
+        """A VTIMEZONE for every TZID used, covering every occurrence (RFC 5545 3.6.5).
+
+        Each covers whole years, so that events of the same years share one. They are made
+        one by one in TZID order: the library's own helper adds them in set order, which
+        changes from run to run and would break byte-identical builds.
+        """
+        timed = [event for event in events if not event.all_day]
+        if not timed:
+            return []
+        first = (min(event.start.date() for event in timed) - timedelta(days=1)).year
+        last = (max(_last_start(event) for event in timed) + timedelta(days=2)).year
+        found = []
+        for zone in sorted({event.timezone for event in timed}):
+            key = (zone, first, last)
+            if key not in self._zones:
+                self._zones[key] = icalendar.Timezone.from_tzinfo(
+                    ZoneInfo(zone), zone, first_date=date(first, 1, 1),
+                    last_date=date(last, 12, 31)).to_ical()
+            found.append(self._zones[key])
+        return found
+
+
 def calendar_feed(events: Iterable[Event], feed: FeedInfo, site_url: str,
                   revisions: Mapping[str, Revision]) -> bytes:
-    """A subscription feed: a named calendar of the given events."""
-    calendar = _calendar()
-    # RFC 7986 NAME and DESCRIPTION, and the X-WR- forms that Outlook and Google still read.
-    # icalendar knows no type for X- properties, so each is given its type here (TEXT values
-    # must be escaped; X-PUBLISHED-TTL is a DURATION).
-    calendar.add("name", feed.name)
-    calendar.add("x-wr-calname", icalendar.vText(feed.name))
-    calendar.add("description", feed.description)
-    calendar.add("x-wr-caldesc", icalendar.vText(feed.description))
-    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
-    events = sorted(events, key=lambda event: event.uid)
-    for event in events:
-        calendar.add_component(_vevent(event, site_url, revisions[event.uid]))
-    _add_timezones(calendar, events)
-    return calendar.to_ical()
+    """A subscription feed of the given events (see CalendarFiles.feed)."""
+    return CalendarFiles(site_url, revisions).feed(events, feed)
 
 
 def event_file(event: Event, site_url: str, revision: Revision) -> bytes:
-    """A single event to add to a calendar ("Add to calendar").
-
-    It has no calendar name: Outlook would otherwise offer to make a new calendar of it.
-    """
-    calendar = _calendar()
-    calendar.add_component(_vevent(event, site_url, revision))
-    _add_timezones(calendar, [event])
-    return calendar.to_ical()
+    """One event's own calendar file (see CalendarFiles.event_file)."""
+    return CalendarFiles(site_url, {event.uid: revision}).event_file(event)
 
 
 def _calendar() -> icalendar.Calendar:
@@ -155,21 +210,6 @@ def description(event: Event, page: str) -> str:
         lines.append(f"Organiser: {event.organiser.name}")
     lines.append(f"Details: {page}")
     return "\n".join(lines)
-
-
-def _add_timezones(calendar: icalendar.Calendar, events: list[Event]) -> None:
-    """Add a VTIMEZONE for every TZID used, covering every occurrence (RFC 5545 3.6.5)."""
-    timed = [event for event in events if not event.all_day]
-    if not timed:
-        return
-    first = min(event.start.date() for event in timed) - timedelta(days=1)
-    last = max(_last_start(event) for event in timed) + timedelta(days=2)
-    # Made one by one in TZID order, before the events: the library's own helper adds them in
-    # set order, which changes from run to run and would break byte-identical builds.
-    zones = sorted({event.timezone for event in timed})
-    calendar.subcomponents[:0] = [
-        icalendar.Timezone.from_tzinfo(ZoneInfo(zone), zone, first_date=first, last_date=last)
-        for zone in zones]
 
 
 def _last_start(event: Event) -> date:

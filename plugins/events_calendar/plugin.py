@@ -137,17 +137,16 @@ class EventsGenerator(Generator):
         scopes += [(self._series_feeds(item), item.summary or item.title, item,
                     f"{site_url}/{item.url}") for item in views.series]
         files: dict[str, bytes] = {}
+        calendars = ical.CalendarFiles(site_url, revisions)
         for feeds, about, series, page_url in scopes:
-            files[feeds.calendar.path] = ical.calendar_feed(
-                views.in_feeds(past_days, series), ical.FeedInfo(feeds.title, about),
-                site_url, revisions)
+            files[feeds.calendar.path] = calendars.feed(
+                views.in_feeds(past_days, series), ical.FeedInfo(feeds.title, about))
             info = news_feeds.NewsFeedInfo(f"Upcoming events: {feeds.title}", about, page_url,
                                            feeds.rss.url, feeds.atom.url)
             files[feeds.rss.path], files[feeds.atom.path] = news_feeds.news_feeds(
                 views.next_occurrences(series), info, site_url, revisions, self.site_zone)
         for event in views.events:
-            files[self._event_file(event).path] = ical.event_file(
-                event, site_url, revisions[event.uid])
+            files[self._event_file(event).path] = calendars.event_file(event)
         files["events.json"] = json_feed.json_feed(
             views.events, views.by_event, site_url, revisions, self.whole.title, self.site_zone)
         return files

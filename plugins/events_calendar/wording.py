@@ -113,9 +113,19 @@ def series_period_pieces(series: Series) -> list[Piece]:
 
 def template_filters(site_zone: ZoneInfo) -> dict:
     """The Jinja filters the theme uses to show dates."""
+    # An occurrence is shown on many pages (its month, series, access and topic lists...):
+    # its words are made once per build.
+    made: dict[tuple, list[Piece]] = {}
+
+    def pieces(occurrence: Occurrence) -> list[Piece]:
+        key = (occurrence.event.uid, occurrence.start)
+        if key not in made:
+            made[key] = occurrence_pieces(occurrence, site_zone)
+        return made[key]
+
     return {
-        "when_html": lambda occurrence: pieces_html(occurrence_pieces(occurrence, site_zone)),
-        "when_text": lambda occurrence: pieces_text(occurrence_pieces(occurrence, site_zone)),
+        "when_html": lambda occurrence: pieces_html(pieces(occurrence)),
+        "when_text": lambda occurrence: pieces_text(pieces(occurrence)),
         "date_html": lambda day: pieces_html([(date_words(day), machine_value(day))]),
         "date_words": date_words,
         "short_date_words": short_date_words,
