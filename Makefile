@@ -13,8 +13,9 @@ export PYTHONPATH := $(CURDIR)/plugins
 
 SITE_STAMP := $(VENV)/.site-installed
 TEST_STAMP := $(VENV)/.test-installed
+NPM_STAMP := node_modules/.installed
 
-.PHONY: help html publish check diff new-event test serve devserver clean
+.PHONY: help html publish check diff new-event test bench serve devserver clean
 
 help:
 	@echo "make html       build content/ into output/ (sets up .venv first)"
@@ -25,6 +26,7 @@ help:
 	@echo "make serve      serve output/ at http://127.0.0.1:$(PORT)/"
 	@echo "make devserver  rebuild on every change and serve (live preview)"
 	@echo "make publish    build the live site with publishconf.py (absolute URLs)"
+	@echo "make bench      measure builds of 1,000 and 10,000 events (docs/benchmarks.md)"
 	@echo "Options: INPUTDIR=... OUTPUTDIR=... for html, publish and check."
 
 $(BIN)/python:
@@ -76,8 +78,18 @@ new-event: $(SITE_STAMP)
 	@$(BIN)/python -m events_calendar.new_event --content "$(INPUTDIR)" --settings "$(CONFFILE)" \
 		$(foreach f,$(NEW_EVENT_FIELDS),$(if $($(shell echo $(f) | tr a-z A-Z)),--$(f) "$($(shell echo $(f) | tr a-z A-Z))"))
 
-test: $(TEST_STAMP)
+# axe-core and the Nu HTML checker for the accessibility tests, as package-lock.json pins them.
+# No install scripts (.npmrc says so too): vnu-jar's would download a Java runtime.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+test: $(TEST_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest $(PYTESTOPTS)
+
+# Long (tens of minutes): a benchmark, not a test. BENCHOPTS="--sizes 1000 --runs 1" for a quick one.
+bench: $(SITE_STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCHOPTS)
 
 serve: html
 	$(BIN)/pelican --listen --bind 127.0.0.1 --port $(PORT) -o "$(OUTPUTDIR)" -s "$(CONFFILE)"

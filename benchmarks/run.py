@@ -1,0 +1,218 @@
+"""The benchmark: `make bench`.
+
+Generates synthetic event sets (benchmarks/synthetic.py), then, in one run on one machine:
+times the full build (Pelican and the Pagefind index, separately), `make check`, and a rebuild
+after editing one event; records peak memory; times plain Pelican building the same number of
+plain articles with its default theme, as the baseline; measures the feeds, the largest page
+and the weight of an event page; and writes a Markdown report. Several runs, medians quoted.
+
+    python benchmarks/run.py --sizes 1000 10000 --runs 3 --output docs/benchmarks.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from synthetic import write_event_set, write_plain_articles  # noqa: E402
+
+PYTHON = sys.executable
+ENV = {**os.environ, "EVENTS_TODAY": "2026-11-24", "PYTHONPATH": str(ROOT / "plugins"),
+       "SOURCE_DATE_EPOCH": "1767225600"}
+BASELINE_SETTINGS = """\
+SITENAME = "Baseline"
+SITEURL = ""
+TIMEZONE = "Europe/London"
+DEFAULT_LANG = "en"
+LOAD_CONTENT_CACHE = False
+"""
+# Run a command and report its peak memory: the resident set of the largest process among it
+# and its children (Pelican's, and the calendar's workers).
+MEASURE = ("import resource, subprocess, sys, time; started = time.perf_counter(); "
+           "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
+           "print(time.perf_counter() - started, "
+           "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)")
+
+
+@dataclass
+class Timing:
+    seconds: list[float] = field(default_factory=list)
+    peak_kb: int = 0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def measure(command: list[str], cwd: Path) -> tuple[float, int]:
+    result = subprocess.run([PYTHON, "-c", MEASURE, *command], cwd=cwd, env=ENV,
+                            capture_output=True, text=True, check=True)
+    seconds, peak_kb, code = result.stdout.split()
+    if code != "0":
+        raise SystemExit(f"benchmark command failed ({code}): {' '.join(command)}")
+    return float(seconds), int(peak_kb)
+
+
+def pelican(content: Path, output: Path, settings: Path) -> list[str]:
+    return [PYTHON, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
+            "--fatal", "errors", "-q"]
+
+
+def pagefind(output: Path) -> list[str]:
+    return [PYTHON, "-m", "pagefind", "--site", str(output), "--silent"]
+
+
+def edit_one_event(content: Path) -> None:
+    first = sorted((content / "events").rglob("*.md"))[0]
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("title: ", "title: Edited ", 1), encoding="utf-8")
+
+
+def gz(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0))
+
+
+def run_size(size: int, runs: int, work: Path) -> dict:
+    content, plain = work / "content", work / "plain"
+    write_event_set(content, size)
+    write_plain_articles(plain, size)
+    (work / "baseline.py").write_text(BASELINE_SETTINGS)
+    settings = ROOT / "pelicanconf.py"
+    timings = {name: Timing() for name in ("build", "index", "check", "rebuild", "baseline")}
+
+    def record(name: str, command: list[str]) -> None:
+        seconds, peak = measure(command, work)
+        timings[name].seconds.append(seconds)
+        timings[name].peak_kb = max(timings[name].peak_kb, peak)
+
+    for run in range(runs):
+        output = work / f"out{run}"
+        record("build", pelican(content, output, settings))
+        record("index", pagefind(output))
+        record("check", [PYTHON, "-m", "events_calendar.check", str(content), "--settings",
+                         str(settings), "--no-diff"])
+        edit_one_event(content)
+        record("rebuild", pelican(content, output, settings))
+        record("baseline", pelican(plain, work / f"plain{run}", work / "baseline.py"))
+    site = work / "out0"
+    pages = sorted(site.rglob("*.html"))
+    largest = max(pages, key=lambda page: page.stat().st_size)
+    event_pages = sorted(site.glob("events/*/index.html"))
+    css = site / "theme" / "css" / "main.css"
+    event_weights = sorted(gz(page) + gz(css) for page in event_pages
+                           if (page.parent / f"{page.parent.name}.ics").is_file())
+    index_bytes = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    return {
+        "size": size,
+        "timings": {name: {"median": t.median, "runs": t.seconds, "peak_mb": t.peak_kb / 1024}
+                    for name, t in timings.items()},
+        "files": {
+            "calendar.ics": (site / "calendar.ics").stat().st_size,
+            "upcoming.rss.xml": (site / "upcoming.rss.xml").stat().st_size,
+            "upcoming.atom.xml": (site / "upcoming.atom.xml").stat().st_size,
+            "events.json": (site / "events.json").stat().st_size,
+            "search index": index_bytes,
+        },
+        "largest_page": (str(largest.relative_to(site)), largest.stat().st_size),
+        "event_page_gz": {"median": statistics.median(event_weights),
+                          "largest": event_weights[-1]},
+        "pages": len(pages),
+    }
+
+
+def machine() -> str:
+    model = "unknown processor"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.is_file():
+        total_kb = int(meminfo.read_text().split()[1])
+        memory = f", {total_kb / 1024 / 1024:.0f} GB memory"
+    return (f"{platform.system()} {platform.machine()}, {model}, {os.cpu_count()} cores"
+            f"{memory}, Python {platform.python_version()}")
+
+
+def kb(number: float) -> str:
+    return f"{number / 1024:,.1f} KB"
+
+
+def report(results: list[dict], runs: int) -> str:
+    lines = ["# Benchmarks", "",
+             "Made by `make bench` (benchmarks/run.py). Do not edit by hand: run it again.", "",
+             f"Machine: {machine()}.", f"Medians of {runs} runs each. Synthetic event sets "
+             "(benchmarks/synthetic.py): 10% all-day, 5% repeating, 5% in other time zones, "
+             "3% cancelled, Markdown bodies of 150 to 400 words; the baseline is plain Pelican "
+             "building the same number of articles with the same bodies and its default theme.",
+             "", "## Timings", "",
+             "| events | full build | of which search index | baseline (plain Pelican) | "
+             "build ÷ baseline | rebuild after one edit | rebuild ÷ build | make check | "
+             "peak memory (build) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for result in results:
+        t = result["timings"]
+        full = t["build"]["median"] + t["index"]["median"]
+        lines.append(
+            f"| {result['size']:,} | {full:.1f} s | {t['index']['median']:.1f} s | "
+            f"{t['baseline']['median']:.1f} s | {full / t['baseline']['median']:.2f} | "
+            f"{t['rebuild']['median'] + t['index']['median']:.1f} s | "
+            f"{(t['rebuild']['median'] + t['index']['median']) / full:.2f} | "
+            f"{t['check']['median']:.2f} s | {max(t['build']['peak_mb'], t['rebuild']['peak_mb']):.0f} MB |")
+    lines += ["", "## Sizes", "",
+              "| events | pages | calendar.ics | RSS | Atom | events.json | search index | "
+              "largest page | event page, HTML + CSS gzipped (median, largest) |",
+              "|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+    for result in results:
+        f = result["files"]
+        name, size = result["largest_page"]
+        lines.append(
+            f"| {result['size']:,} | {result['pages']:,} | {kb(f['calendar.ics'])} | "
+            f"{kb(f['upcoming.rss.xml'])} | {kb(f['upcoming.atom.xml'])} | "
+            f"{kb(f['events.json'])} | {kb(f['search index'])} | `{name}` {kb(size)} | "
+            f"{kb(result['event_page_gz']['median'])}, {kb(result['event_page_gz']['largest'])} |")
+    lines += ["", "## Every run", "", "```json", json.dumps(results, indent=1), "```", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+    results = []
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(prefix=f"bench-{size}-") as folder:
+            print(f"Benchmarking {size:,} events...", flush=True)
+            results.append(run_size(size, args.runs, Path(folder)))
+    text = report(results, args.runs)
+    notes = HERE / "notes.md"
+    if notes.is_file():
+        text += "\n" + notes.read_text(encoding="utf-8")
+    args.output.write_text(text, encoding="utf-8")
+    print(f"Wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
