@@ -46,6 +46,15 @@ class CalendarFiles:
         self._events: dict[str, bytes] = {}
         self._zones: dict[tuple[str, int, int], bytes] = {}
 
+    def prepare(self, events: list[Event], map_function=map) -> None:
+        """Serialise every event now (``map_function`` may share the work between cores)."""
+        missing = [event for event in events if event.uid not in self._events]
+        for event, data in zip(missing, map_function(self._serialise, missing)):
+            self._events[event.uid] = data
+
+    def _serialise(self, event: Event) -> bytes:
+        return _vevent(event, self.site_url, self.revisions[event.uid]).to_ical()
+
     def feed(self, events: Iterable[Event], feed: FeedInfo) -> bytes:
         """A subscription feed: a named calendar of the given events."""
         calendar = _calendar()
@@ -80,8 +89,7 @@ class CalendarFiles:
 
     def _event(self, event: Event) -> bytes:
         if event.uid not in self._events:
-            self._events[event.uid] = _vevent(event, self.site_url,
-                                              self.revisions[event.uid]).to_ical()
+            self._events[event.uid] = self._serialise(event)
         return self._events[event.uid]
 
     def _timezones(self, events: list[Event]) -> list[bytes]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from . import calendar_links, ical, json_feed, news_feeds, site_map, structured_data
+from . import calendar_links, ical, json_feed, news_feeds, parallel, site_map, structured_data
 from .access_features import VOCABULARY
 from .calendar_links import Feed, FeedSet
 from .loading import derived_uid, load_content
@@ -45,6 +45,11 @@ class EventsGenerator(Generator):
             # and an editor's mistake deserves only the lines above.
             raise SystemExit(1)
         self.site_zone = site_timezone(self.settings)
+        # Every description to HTML now, on every core: the pages and feeds written later
+        # (in forked workers too) then find it made.
+        for event, html in zip(content.events, parallel.map_in_workers(
+                _body_html, content.events)):
+            event.__dict__["body_html"] = html
         self.views = CalendarViews(
             content.events, content.series.values(), today, self.site_zone,
             events_setting(self.settings, "EVENTS_REPEAT_WINDOW_DAYS"),
@@ -95,14 +100,20 @@ class EventsGenerator(Generator):
         for page in views.event_pages():
             pages.append((f"{page['event'].url}index.html", "event",
                           {**page, **self._event_extras(page)}))
-        for save_as, template, page_context in pages:
-            writer.write_file(save_as, self.get_template(template), self.context,
-                              relative_urls=self.settings.get("RELATIVE_URLS", False),
-                              page_path=save_as.removesuffix("index.html"), **page_context)
+        relative_urls = self.settings.get("RELATIVE_URLS", False)
+
+        def page_job(save_as: str, template: str, page_context: dict):
+            return lambda: writer.write_file(
+                save_as, self.get_template(template), self.context, relative_urls=relative_urls,
+                page_path=save_as.removesuffix("index.html"), **page_context)
+
+        jobs = [page_job(*page) for page in pages]
         # The 404 page is served at any address, so it has no canonical address of its own.
-        writer.write_file("404.html", self.get_template("404"), self.context,
-                          relative_urls=False)
-        self._write_files(self._feed_files())
+        jobs.append(lambda: writer.write_file("404.html", self.get_template("404"),
+                                              self.context, relative_urls=False))
+        jobs += self._feed_jobs()
+        # Pages and feeds are independent files: shared out between the machine's cores.
+        parallel.run_split(jobs)
 
     def _series_feeds(self, series) -> FeedSet:
         return FeedSet.under(series.title, series.url, self.site_url)
@@ -129,27 +140,41 @@ class EventsGenerator(Generator):
 
     # --- feeds -------------------------------------------------------------------------
 
-    def _feed_files(self) -> dict[str, bytes]:
+    def _feed_jobs(self) -> list:
+        """One job per feed (and per hundred events' own files), each writing its files."""
         views, site_url, revisions = self.views, self.site_url, self.revisions
         past_days = events_setting(self.settings, "EVENTS_FEED_PAST_DAYS")
         description = events_setting(self.settings, "EVENTS_CALENDAR_DESCRIPTION")
+        calendars = ical.CalendarFiles(site_url, revisions)
+        # Every VEVENT serialised once, on every core, before the jobs are shared out (the
+        # workers are forked from this process, so they all have them).
+        calendars.prepare(views.events, parallel.map_in_workers)
         scopes = [(self.whole, description, None, f"{site_url}/events/")]
         scopes += [(self._series_feeds(item), item.summary or item.title, item,
                     f"{site_url}/{item.url}") for item in views.series]
-        files: dict[str, bytes] = {}
-        calendars = ical.CalendarFiles(site_url, revisions)
-        for feeds, about, series, page_url in scopes:
-            files[feeds.calendar.path] = calendars.feed(
-                views.in_feeds(past_days, series), ical.FeedInfo(feeds.title, about))
-            info = news_feeds.NewsFeedInfo(f"Upcoming events: {feeds.title}", about, page_url,
-                                           feeds.rss.url, feeds.atom.url)
-            files[feeds.rss.path], files[feeds.atom.path] = news_feeds.news_feeds(
-                views.next_occurrences(series), info, site_url, revisions, self.site_zone)
-        for event in views.events:
-            files[self._event_file(event).path] = calendars.event_file(event)
-        files["events.json"] = json_feed.json_feed(
-            views.events, views.by_event, site_url, revisions, self.whole.title, self.site_zone)
-        return files
+
+        def scope_job(feeds, about, series, page_url):
+            def job():
+                files = {feeds.calendar.path: calendars.feed(
+                    views.in_feeds(past_days, series), ical.FeedInfo(feeds.title, about))}
+                info = news_feeds.NewsFeedInfo(f"Upcoming events: {feeds.title}", about,
+                                               page_url, feeds.rss.url, feeds.atom.url)
+                files[feeds.rss.path], files[feeds.atom.path] = news_feeds.news_feeds(
+                    views.next_occurrences(series), info, site_url, revisions, self.site_zone)
+                self._write_files(files)
+            return job
+
+        def event_files_job(events):
+            return lambda: self._write_files({self._event_file(event).path:
+                                              calendars.event_file(event) for event in events})
+
+        jobs = [scope_job(*scope) for scope in scopes]
+        jobs += [event_files_job(views.events[start:start + 100])
+                 for start in range(0, len(views.events), 100)]
+        jobs.append(lambda: self._write_files({"events.json": json_feed.json_feed(
+            views.events, views.by_event, site_url, revisions, self.whole.title,
+            self.site_zone)}))
+        return jobs
 
     def _write_files(self, files: dict[str, bytes]) -> None:
         output = Path(self.output_path)
@@ -157,6 +182,10 @@ class EventsGenerator(Generator):
             target = output / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+
+
+def _body_html(event) -> str:
+    return event.body_html
 
 
 def add_template_filters(generator: Generator) -> None:

@@ -1,0 +1,97 @@
+"""Using every core of the machine for the slow, independent parts of a build.
+
+Two ways, both by forking (so nothing has to be pickled on the way in):
+- ``map_in_workers`` computes values (an event's HTML, a VEVENT's bytes) in worker processes and
+  brings them back, so that the parent, and every process forked after it, has them;
+- ``run_split`` shares out jobs that write files (pages, feeds) between processes, and fails
+  the build if any of them fails.
+Where fork is missing (Windows) or the work is small, everything runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import traceback
+from typing import Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many items a worker costs more than it saves.
+WORTH_IT = 200
+_TASK: tuple = ()  # (function, items) for forked workers: inherited, never pickled
+
+
+def workers() -> int:
+    """How many processes: one per core (at most four), or EVENTS_WORKERS when set."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    wanted = os.environ.get("EVENTS_WORKERS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def map_in_workers(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``[function(item) for item in items]``, on every core; results must pickle."""
+    count = workers()
+    if count < 2 or len(items) < WORTH_IT:
+        return [function(item) for item in items]
+    global _TASK
+    _TASK = (function, items, count)
+    try:
+        with multiprocessing.get_context("fork").Pool(count - 1) as pool:
+            others = pool.map_async(_map_share, range(1, count))
+            mine = _map_share(0)
+            shares = [mine, *others.get()]
+    finally:
+        _TASK = ()
+    results: list[R] = [None] * len(items)  # type: ignore[list-item]
+    for start, share in enumerate(shares):
+        results[start::count] = share
+    return results
+
+
+def _map_share(start: int) -> list:
+    function, items, count = _TASK
+    return [function(item) for item in items[start::count]]
+
+
+def run_split(jobs: Sequence[Callable[[], None]]) -> None:
+    """Run every job once, shared between this process and forked ones; fail if any fails."""
+    count = workers()
+    if count < 2 or len(jobs) < 2:
+        for job in jobs:
+            job()
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = []
+    for start in range(1, count):
+        pid = os.fork()
+        if pid == 0:  # the worker: its share of the jobs, then exit without cleaning up twice
+            code = 0
+            try:
+                for job in jobs[start::count]:
+                    job()
+            except BaseException:  # noqa: BLE001 - reported, and the build fails below
+                traceback.print_exc()
+                code = 1
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        children.append(pid)
+    failure: BaseException | None = None
+    try:
+        for job in jobs[0::count]:
+            job()
+    except BaseException as error:  # noqa: BLE001 - re-raised once the workers are done
+        failure = error
+    codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
+    if failure is not None:
+        raise failure
+    if any(codes):
+        raise RuntimeError("a worker writing the site failed; its error is above")
