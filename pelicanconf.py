@@ -49,8 +49,10 @@ MARKDOWN = {
 # Escape every value in every template unless it is marked safe (bodies are sanitised first).
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 
-# Same input, same output: no cache or timestamps leak into what is published.
+# Same input, same output: no cache or timestamps leak into what is published. (The calendar
+# keeps its own content-addressed cache in CACHE_PATH; see plugins/events_calendar/build_cache.py.)
 LOAD_CONTENT_CACHE = False
+CACHE_PATH = ".cache"
 RELATIVE_URLS = False
 
 # Calendar settings (every EVENTS_ setting and its default is in

@@ -36,3 +36,24 @@ def test_a_failure_in_a_worker_fails_the_build(tmp_path, monkeypatch, capfd):
     with pytest.raises(RuntimeError, match="a worker writing the site failed"):
         parallel.run_split([lambda: None, broken])  # the second job runs in the worker
     assert "template broke" in capfd.readouterr().err
+
+
+def test_a_build_from_the_cache_is_byte_identical_to_one_without(tmp_path):
+    from conftest import ROOT, build_site
+
+    cache = tmp_path / "cache"
+    outputs = []
+    for name, settings in [("fresh", {"EVENTS_CACHE": False}),
+                           ("filling", {"CACHE_PATH": str(cache)}),
+                           ("from-cache", {"CACHE_PATH": str(cache)})]:
+        output = tmp_path / name
+        result = build_site(ROOT / "content", output, extra_settings=settings)
+        assert result.returncode == 0, result.stderr
+        outputs.append(output)
+    assert (cache / "events-calendar.sqlite").is_file()
+    first = outputs[0]
+    names = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    for other in outputs[1:]:
+        assert names == sorted(p.relative_to(other) for p in other.rglob("*") if p.is_file())
+        for name in names:
+            assert (first / name).read_bytes() == (other / name).read_bytes(), (other, name)

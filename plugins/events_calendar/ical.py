@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from .model import Event
+from .build_cache import cached_map
 from .revisions import Revision
 from .schedule import occurrence_starts
 
@@ -46,10 +47,19 @@ class CalendarFiles:
         self._events: dict[str, bytes] = {}
         self._zones: dict[tuple[str, int, int], bytes] = {}
 
-    def prepare(self, events: list[Event], map_function=map) -> None:
-        """Serialise every event now (``map_function`` may share the work between cores)."""
+    def prepare(self, events: list[Event], map_function=map, cache=None,
+                digests: Mapping[str, str] | None = None) -> None:
+        """Serialise every event now: from ``cache`` (a BuildCache, with each event's digest)
+        where it has them, the rest with ``map_function`` (which may use every core)."""
         missing = [event for event in events if event.uid not in self._events]
-        for event, data in zip(missing, map_function(self._serialise, missing)):
+        if cache is None or digests is None:
+            made = list(map_function(self._serialise, missing))
+        else:
+            keys = [cache.key("vevent", digests[event.uid], self.site_url,
+                              self.revisions[event.uid].modified.isoformat(),
+                              str(self.revisions[event.uid].sequence)) for event in missing]
+            made = cached_map(cache, "vevent", missing, keys, self._serialise, map_function)
+        for event, data in zip(missing, made):
             self._events[event.uid] = data
 
     def _serialise(self, event: Event) -> bytes:

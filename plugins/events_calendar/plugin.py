@@ -14,7 +14,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from . import calendar_links, ical, json_feed, news_feeds, parallel, site_map, structured_data
+from . import build_cache, calendar_links, ical, json_feed, news_feeds, parallel, site_map, structured_data
 from .access_features import VOCABULARY
 from .calendar_links import Feed, FeedSet
 from .loading import derived_uid, load_content
@@ -45,11 +45,20 @@ class EventsGenerator(Generator):
             # and an editor's mistake deserves only the lines above.
             raise SystemExit(1)
         self.site_zone = site_timezone(self.settings)
-        # Every description to HTML now, on every core: the pages and feeds written later
-        # (in forked workers too) then find it made.
-        for event, html in zip(content.events, parallel.map_in_workers(
-                _body_html, content.events)):
-            event.__dict__["body_html"] = html
+        cache_file = None
+        if events_setting(self.settings, "EVENTS_CACHE"):
+            cache_file = Path(self.settings.get("CACHE_PATH") or "cache") / "events-calendar.sqlite"
+        self.cache = build_cache.BuildCache(cache_file, build_cache.code_fingerprint())
+        # Digests before any HTML is attached: an event's digest is its fields, nothing more.
+        self.digests = {event.uid: build_cache.object_digest(event) for event in content.events}
+        # Every description to HTML now (from the cache, or on every core): the pages and
+        # feeds written later, in forked workers too, then find it made.
+        bodies = build_cache.cached_map(
+            self.cache, "body", content.events,
+            [self.cache.key("body", event.body) for event in content.events],
+            _body_html, parallel.map_in_workers)
+        for event, html in zip(content.events, bodies):
+            event.__dict__["body_html"] = html.decode("utf-8")
         self.views = CalendarViews(
             content.events, content.series.values(), today, self.site_zone,
             events_setting(self.settings, "EVENTS_REPEAT_WINDOW_DAYS"),
@@ -148,7 +157,7 @@ class EventsGenerator(Generator):
         calendars = ical.CalendarFiles(site_url, revisions)
         # Every VEVENT serialised once, on every core, before the jobs are shared out (the
         # workers are forked from this process, so they all have them).
-        calendars.prepare(views.events, parallel.map_in_workers)
+        calendars.prepare(views.events, parallel.map_in_workers, self.cache, self.digests)
         scopes = [(self.whole, description, None, f"{site_url}/events/")]
         scopes += [(self._series_feeds(item), item.summary or item.title, item,
                     f"{site_url}/{item.url}") for item in views.series]
@@ -184,8 +193,8 @@ class EventsGenerator(Generator):
             target.write_bytes(data)
 
 
-def _body_html(event) -> str:
-    return event.body_html
+def _body_html(event) -> bytes:
+    return event.body_html.encode("utf-8")
 
 
 def add_template_filters(generator: Generator) -> None:

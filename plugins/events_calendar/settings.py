@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "EVENTS_CALENDAR_DESCRIPTION": (
         "Events for Black History Month, Disability History Month, LGBT+ History Month, "
         "Holocaust Memorial Day and other equality and inclusion dates in Thameside."),
+    # Keep descriptions as HTML and VEVENTs between builds, in Pelican's CACHE_PATH
+    # (events-calendar.sqlite), so a rebuild after one edit redoes only what changed.
+    "EVENTS_CACHE": True,
     # "Today" for reproducible builds; None means the date now in the site's time zone.
     # The EVENTS_TODAY environment variable, when set, wins over both.
     "EVENTS_TODAY": None,

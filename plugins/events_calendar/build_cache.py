@@ -1,0 +1,114 @@
+"""A cache, kept between builds, of the slow parts of a build that depend only on their inputs:
+an event's description as HTML, and its VEVENT.
+
+Every entry is found by a hash of everything that makes it (the input, the plugin's code and the
+versions of the libraries that turn it into bytes), so a cached value is always the bytes that
+computing it again would give: a build with the cache and one without are byte-identical (the
+tests check it). The cache is one SQLite file in Pelican's CACHE_PATH; deleting it is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sqlite3
+from importlib import metadata
+from pathlib import Path
+from typing import Iterable, Mapping
+
+logger = logging.getLogger(__name__)
+
+LIBRARIES = ("markdown", "nh3", "icalendar")
+
+
+def code_fingerprint() -> str:
+    """The plugin's own code and the libraries that make cached values."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def digest(*parts: bytes | str) -> str:
+    hashed = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        hashed.update(len(data).to_bytes(8, "big") + data)
+    return hashed.hexdigest()
+
+
+def object_digest(value: object) -> str:
+    """A digest of a model object (an Event), from its pickle: every field counts."""
+    return digest(pickle.dumps(value, protocol=5))
+
+
+class BuildCache:
+    """Values by key, in one SQLite file; each process (workers are forked) opens its own."""
+
+    def __init__(self, path: Path | None, salt: str):
+        self.path = path
+        self.salt = salt
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def key(self, kind: str, *parts: bytes | str) -> str:
+        return digest(self.salt, kind, *parts)
+
+    def _database(self) -> sqlite3.Connection | None:
+        if self.path is None:
+            return None
+        if self._connection is None or self._pid != os.getpid():
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("CREATE TABLE IF NOT EXISTS cache "
+                                   "(key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            except (OSError, sqlite3.Error) as error:
+                logger.warning("Build cache %s not used: %s", self.path, error)
+                self.path = None
+                return None
+            self._connection, self._pid = connection, os.getpid()
+        return self._connection
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        database = self._database()
+        keys = list(keys)
+        if database is None or not keys:
+            return {}
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            rows = database.execute(
+                f"SELECT key, value FROM cache WHERE key IN ({','.join('?' * len(chunk))})",
+                chunk)
+            found.update(rows)
+        return found
+
+    def put_many(self, items: Mapping[str, bytes]) -> None:
+        database = self._database()
+        if database is None or not items:
+            return
+        with database:
+            database.execute("BEGIN")
+            database.executemany("INSERT OR REPLACE INTO cache (key, value) VALUES (?, ?)",
+                                 list(items.items()))
+
+
+def cached_map(cache: BuildCache, kind: str, items: list, keys: list[str], compute,
+               map_function=map) -> list[bytes]:
+    """``[compute(item) for item in items]`` as bytes, from the cache where it has them."""
+    found = cache.get_many(keys)
+    missing = [index for index, key in enumerate(keys) if key not in found]
+    made = dict(zip((keys[i] for i in missing),
+                    map_function(compute, [items[i] for i in missing])))
+    cache.put_many(made)
+    logger.debug("Cache %s: %d found, %d made", kind, len(keys) - len(missing), len(missing))
+    return [found.get(key) if key in found else made[key] for key in keys]
