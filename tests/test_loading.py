@@ -301,7 +301,7 @@ def test_reading_on_several_cores_gives_the_same_result(monkeypatch):
 
     serial = load_content(ROOT / "content", SETTINGS, TODAY)
     monkeypatch.setattr(loading, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(loading.os, "cpu_count", lambda: 2)
+    monkeypatch.setenv("EVENTS_WORKERS", "2")
     parallel = load_content(ROOT / "content", SETTINGS, TODAY)
     assert [e.uid for e in parallel.events] == [e.uid for e in serial.events]
     assert parallel.events == serial.events and parallel.problems == serial.problems

@@ -79,18 +79,34 @@ def load_guide(path: Path) -> tuple[list[Term], list[Problem]]:
     return terms, problems
 
 
+def _combined(terms: list[Term]) -> re.Pattern:
+    """One pattern for the whole guide, so each text is read once however long the guide."""
+    key = tuple(id(term) for term in terms)
+    if _COMBINED.get("key") != key:
+        _COMBINED["key"] = key
+        _COMBINED["pattern"] = re.compile("|".join(
+            f"(?P<t{index}>{term.pattern.pattern})" for index, term in enumerate(terms)),
+            re.IGNORECASE)
+    return _COMBINED["pattern"]
+
+
+_COMBINED: dict = {}
+
+
 def check_text(terms: list[Term], text: str, path: str, field: str, first_line: int) -> list[Problem]:
     """Every use of a guide term in ``text``, which starts on ``first_line`` of the file."""
+    if not terms:
+        return []
     found = []
-    for offset, line in enumerate(text.splitlines()):
-        for term in terms:
-            for match in term.pattern.finditer(line):
-                because = f": {term.why}" if term.why else ""
-                found.append(Problem(path, first_line + offset, field,
-                                     f"{match.group(0)!r} is in the Inclusive Language Guide"
-                                     f"{because}",
-                                     f"write {term.instead} instead" if term.instead else "",
-                                     severity=term.level))
+    for match in _combined(terms).finditer(text):
+        term = terms[int(match.lastgroup[1:])]
+        if "\n" in match.group(0):
+            continue  # terms are matched within a line
+        because = f": {term.why}" if term.why else ""
+        found.append(Problem(path, first_line + text.count("\n", 0, match.start()), field,
+                             f"{match.group(0)!r} is in the Inclusive Language Guide{because}",
+                             f"write {term.instead} instead" if term.instead else "",
+                             severity=term.level))
     return found
 
 

@@ -8,7 +8,6 @@ the build can stop before anything is written, with every problem in every file 
 from __future__ import annotations
 
 import difflib
-import multiprocessing
 import os
 from functools import cache
 import re
@@ -20,7 +19,7 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from . import markdown_body, schema
+from . import markdown_body, parallel, schema
 from .access_features import VOCABULARY
 from .dates import DateProblem, parse_repeat, parse_when
 from .frontmatter import SourceFile, read_source
@@ -101,37 +100,17 @@ def load_content(content_dir: Path, settings: Mapping[str, Any], today: date) ->
     return content
 
 
-# Reading is split over the machine's cores when there are enough files to pay for it.
-PARALLEL_FROM = 800
-_WORK: tuple = ()  # what a forked worker reads: arguments are inherited, not pickled
-
-
 def _read_events(files, settings, series, today, content_dir) -> list[tuple]:
-    """Read every event file: (event or None, source or None, problems), in the files' order."""
-    global _WORK
-    workers = min(os.cpu_count() or 1, 4)
-    if len(files) < PARALLEL_FROM or workers < 2 or "fork" not in \
-            multiprocessing.get_all_start_methods():
-        return _read_chunk(files, settings, series, today, content_dir)
-    chunks = [files[index::workers] for index in range(workers)]
-    _WORK = (chunks, settings, series, today, content_dir)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-            others = pool.map_async(_read_forked_chunk, range(1, workers))
-            mine = _read_chunk(chunks[0], settings, series, today, content_dir)
-            results = [mine, *others.get()]
-    finally:
-        _WORK = ()
-    # Back into the files' order: chunk i holds files i, i + workers, i + 2 * workers...
-    ordered = []
-    for position in range(len(files)):
-        ordered.append(results[position % workers][position // workers])
-    return ordered
+    """Read every event file: (event or None, source or None, problems), in the files' order,
+    on every core when there are enough files to pay for it."""
+    def read_one(file):
+        return _read_chunk([file], settings, series, today, content_dir)[0]
+
+    return parallel.map_in_workers(read_one, files, worth_it=PARALLEL_FROM)
 
 
-def _read_forked_chunk(index: int) -> list[tuple]:
-    chunks, settings, series, today, content_dir = _WORK
-    return _read_chunk(chunks[index], settings, series, today, content_dir)
+# Reading is shared between the machine's cores from this many files.
+PARALLEL_FROM = 800
 
 
 def _read_chunk(files, settings, series, today, content_dir) -> list[tuple]:
@@ -147,21 +126,27 @@ def _files(folder: Path, content_dir: Path, problems: list[Problem]) -> list[tup
     """Every Markdown file under a folder, in a fixed order; other files are reported."""
     if not folder.is_dir():
         return []
+    names = []
+    for where, folders, files in os.walk(folder):
+        relative_folder = os.path.relpath(where, folder)
+        hidden_folder = any(part.startswith(".") for part in Path(relative_folder).parts)
+        names += [(os.path.join(where, name), hidden_folder or name.startswith("."))
+                  for name in files]
     found = []
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(content_dir)
+    # Sorted as text: the same order on every machine, whatever order the disk lists them in.
+    for name, hidden in sorted(names):
+        path = Path(name)
         shown = shown_path(path)
-        if path.is_dir():
-            continue
-        if any(part.startswith(".") for part in relative.parts):
+        is_markdown = name.lower().endswith(".md")
+        if hidden:
             # Hidden files (.DS_Store, .gitkeep) are not events, but a hidden .md file is an
             # event nobody would see.
-            if path.suffix.lower() == ".md":
+            if is_markdown:
                 problems.append(Problem(shown, 1, "file", "is hidden (its name or folder "
                                         "starts with '.'), so it is not read",
                                         "rename it without the '.' at the start"))
             continue
-        if path.suffix.lower() != ".md":
+        if not is_markdown:
             # A file that would be silently ignored is an event an editor thinks is published.
             problems.append(Problem(shown, 1, "file", "is not read: only .md files are events",
                                     "rename it to end in .md, or move it out of this folder"))

@@ -34,10 +34,11 @@ def workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def map_in_workers(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+def map_in_workers(function: Callable[[T], R], items: Sequence[T],
+                   worth_it: int | None = None) -> list[R]:
     """``[function(item) for item in items]``, on every core; results must pickle."""
     count = workers()
-    if count < 2 or len(items) < WORTH_IT:
+    if count < 2 or len(items) < (WORTH_IT if worth_it is None else worth_it):
         return [function(item) for item in items]
     global _TASK
     _TASK = (function, items, count)
