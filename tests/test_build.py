@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -149,20 +150,25 @@ def test_each_mistake_stops_the_build_with_one_line(tmp_path, name, front_matter
     assert not (tmp_path / "output" / "index.html").exists()
 
 
-def test_make_html_keeps_the_previous_site_when_a_build_fails(tmp_path):
+@pytest.mark.parametrize("target", ["html", "publish"])
+def test_make_keeps_the_previous_site_when_a_build_fails(tmp_path, target):
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "small", content)
     output = tmp_path / "site"
 
-    def make_html():
-        return subprocess.run(["make", "--no-print-directory", "html", f"INPUTDIR={content}",
+    def make():
+        return subprocess.run(["make", "--no-print-directory", target, f"INPUTDIR={content}",
                                f"OUTPUTDIR={output}"], cwd=ROOT, capture_output=True, text=True,
-                              env={**__import__("os").environ, "EVENTS_TODAY": "2026-11-24"})
+                              env={**os.environ, "EVENTS_TODAY": "2026-11-24"})
 
-    assert make_html().returncode == 0
+    built = make()
+    assert built.returncode == 0, built.stderr
+    assert (output / "pagefind" / "pagefind.js").is_file()  # the search index is part of it
     before = (output / "index.html").read_bytes()
+    if target == "publish":
+        assert 'href="https://events.thameside.example/events/"' in before.decode()
     (content / "events" / "broken.md").write_text("---\ntitle: Broken\nstart: 2026-02-30\n---\n")
-    result = make_html()
+    result = make()
     assert result.returncode != 0 and "broken.md:3: start:" in result.stderr
     assert (output / "index.html").read_bytes() == before
     assert not Path(f"{output}.partial").exists()
