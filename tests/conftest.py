@@ -72,6 +72,18 @@ def build_site(content_dir: Path, output_dir: Path, today: str = "2026-11-24",
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 
 
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The sample programme, built once for the whole test run with its search index, as
+    `make html` builds it. Shared by many tests: read it, never change it."""
+    output = tmp_path_factory.mktemp("sample") / "output"
+    result = build_site(ROOT / "content", output)
+    assert result.returncode == 0, result.stderr
+    indexed = index_for_search(output)
+    assert indexed.returncode == 0, indexed.stderr
+    return output
+
+
 def index_for_search(output_dir: Path) -> subprocess.CompletedProcess:
     """Build the Pagefind search index of a built site, as `make html` does."""
     return subprocess.run([sys.executable, "-m", "pagefind", "--site", str(output_dir),

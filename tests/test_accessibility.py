@@ -24,11 +24,8 @@ BROKEN_PAGE = FIXTURES / "broken-page"
 
 
 @pytest.fixture(scope="session")
-def sample_build(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("accessibility") / "output"
-    result = build_site(ROOT / "content", output)
-    assert result.returncode == 0, result.stderr
-    return output
+def sample_build(sample_site) -> Path:
+    return sample_site
 
 
 @pytest.fixture(scope="session")

@@ -33,12 +33,6 @@ def small_site(tmp_path_factory) -> Path:
     return output
 
 
-@pytest.fixture(scope="module")
-def sample_site(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("sample") / "output"
-    result = build_site(ROOT / "content", output)
-    assert result.returncode == 0, result.stderr
-    return output
 
 
 def test_generator_writes_every_view_of_a_small_site(small_site):

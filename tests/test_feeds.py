@@ -25,12 +25,11 @@ SITE = "https://events.thameside.example"
 LONDON = ZoneInfo("Europe/London")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("feeds") / "output"
-    result = build_site(ROOT / "content", output)
-    assert result.returncode == 0, result.stderr
-    return output
+
+
+@pytest.fixture
+def site(sample_site) -> Path:
+    return sample_site
 
 
 def feed_paths(site: Path, suffix: str) -> list[Path]:

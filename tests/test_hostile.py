@@ -337,12 +337,6 @@ def source_events() -> list[dict]:
     return found
 
 
-@pytest.fixture(scope="module")
-def sample_site(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("sample") / "output"
-    result = build_site(ROOT / "content", output)
-    assert result.returncode == 0, result.stderr
-    return output
 
 
 def test_every_event_and_occurrence_is_published(sample_site):

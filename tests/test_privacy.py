@@ -16,11 +16,8 @@ from test_hostile import INJECTED_BODY, INJECTED_TITLE
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory) -> dict[str, Path]:
+def sites(tmp_path_factory, sample_site) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("privacy")
-    sample = root / "sample"
-    assert build_site(ROOT / "content", sample).returncode == 0
-    assert index_for_search(sample).returncode == 0
     content = root / "content"
     shutil.copytree(FIXTURES / "small", content)
     (content / "events" / "hostile.md").write_text(
@@ -34,7 +31,7 @@ def sites(tmp_path_factory) -> dict[str, Path]:
     result = build_site(content, hostile)
     assert result.returncode == 0, result.stderr
     assert index_for_search(hostile).returncode == 0
-    return {"sample": sample, "hostile": hostile}
+    return {"sample": sample_site, "hostile": hostile}
 
 
 @pytest.fixture(scope="module")

@@ -13,20 +13,17 @@ from browser import launch, require_tools, run_axe, serve, wcag_violations
 from conftest import ROOT, build_site, index_for_search
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("search") / "output"
-    result = build_site(ROOT / "content", output)
-    assert result.returncode == 0, result.stderr
-    indexed = index_for_search(output)
-    assert indexed.returncode == 0, indexed.stderr
-    return output
+
+
+@pytest.fixture
+def site(sample_site) -> Path:
+    return sample_site
 
 
 @pytest.fixture(scope="module")
-def browser_page(site):
+def browser_page(sample_site):
     require_tools()
-    with serve(site) as base_url, sync_playwright() as playwright:
+    with serve(sample_site) as base_url, sync_playwright() as playwright:
         browser = launch(playwright)
         # A fixed clock: the search page's "today" is the visitor's, and the tests' is 24 Nov 2026.
         # The page's own Content Security Policy stays on: search must work under it.

@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from browser import launch, require_tools, serve
-from conftest import ROOT, build_site
 
 PAGES = {
     "/events/thameside-equality-coalition/": ["Skip to main content", "What's on",
@@ -23,11 +22,9 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
+def base_url(sample_site):
     require_tools()
-    output = tmp_path_factory.mktemp("nocss") / "output"
-    assert build_site(ROOT / "content", output).returncode == 0
-    with serve(output) as url:
+    with serve(sample_site) as url:
         yield url
 
 
