@@ -16,14 +16,11 @@ import gzip
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 import browser
-from conftest import FIXTURES, ROOT, build_site
+from conftest import FIXTURES
 
 SITE_NAME = "Thameside equality and inclusion calendar"
 HOME, MONTH, EVENT = "/", "/months/2026-11/", "/events/disability-history-month-closing-event/"

@@ -13,7 +13,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, SETTINGS, TODAY, build_site
+from conftest import ROOT, SETTINGS, TODAY
 from events_calendar import news_feeds
 from events_calendar.loading import load_content
 from events_calendar.revisions import Revision

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,7 @@ from zoneinfo import ZoneInfo
 from conftest import FIXTURES, ROOT, SETTINGS, TODAY, build_site
 from events_calendar import check, ical, json_feed, news_feeds, structured_data
 from events_calendar.frontmatter import parse_source
-from events_calendar.loading import EVENT_FIELDS, EventReader, load_content
+from events_calendar.loading import EVENT_FIELDS, EventReader
 from events_calendar.revisions import Revision
 from events_calendar.views import CalendarViews
 from test_loading import MISTAKES

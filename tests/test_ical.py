@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import icalendar
 import pytest

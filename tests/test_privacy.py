@@ -11,7 +11,7 @@ import yaml
 from playwright.sync_api import expect, sync_playwright
 
 from browser import launch, require_tools, serve, url_paths
-from conftest import FIXTURES, ROOT, build_site, index_for_search
+from conftest import FIXTURES, build_site, index_for_search
 from test_hostile import INJECTED_BODY, INJECTED_TITLE
 
 

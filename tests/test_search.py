@@ -10,7 +10,6 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import expect, sync_playwright
 
 from browser import launch, require_tools, run_axe, serve, wcag_violations
-from conftest import ROOT, build_site, index_for_search
 
 
 

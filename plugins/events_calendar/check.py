@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import inclusive_language
 from .loading import load_content
-from .problems import Problem, summary, write_lines
+from .problems import summary, write_lines
 from .settings import TodayError, today_for
 
 

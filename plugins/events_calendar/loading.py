@@ -255,8 +255,8 @@ class _FieldReader:
         allowed = ("https",) if https_only else ("http", "https")
         if parts.scheme.lower() not in allowed or not parts.netloc or " " in text:
             need = "an https:// address" if https_only else "an http:// or https:// address"
-            self.problem(name, f"{text!r} is not {need}", f"write the full address, e.g. "
-                         f"https://www.example.org/page")
+            self.problem(name, f"{text!r} is not {need}", "write the full address, e.g. "
+                         "https://www.example.org/page")
             return None
         return text
 
@@ -281,7 +281,7 @@ class _FieldReader:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list):
             self.problem(name, f"must be a list, not a {_kind(value)}",
-                         f"write each item on its own line starting with '- '")
+                         "write each item on its own line starting with '- '")
             return []
         texts = []
         for item in items:

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from feedgen.feed import FeedGenerator
 
-from .model import Event, Occurrence
+from .model import Occurrence
 from .revisions import NO_HISTORY, Revision
 from .wording import occurrence_pieces, pieces_text, short_when_text
 
