@@ -395,3 +395,37 @@ def test_builds_are_identical_whatever_the_file_times_and_order(tmp_path):
     assert names == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+# --- embeds and images in descriptions ------------------------------------------------------
+
+EMBEDS = """<iframe src="https://www.youtube-nocookie.com/embed/abc" title="Film trailer"></iframe>
+<iframe src="https://evil.example/track" title="Tracker"></iframe>
+<iframe src="http://www.youtube-nocookie.com/embed/abc" title="Not https"></iframe>
+<img src="/images/poster.png" alt="Poster"> <img src="https://tracker.example/pixel.gif" alt="">
+"""
+
+
+def test_iframes_only_from_hosts_the_site_allows(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "small", content)
+    (content / "events" / "embed.md").write_text(
+        "---\ntitle: Trailer\nstart: 2026-12-20 18:00\n---\n" + EMBEDS)
+    pages = {}
+    for name, hosts in (("none", []), ("youtube", ["www.youtube-nocookie.com"])):
+        output = tmp_path / name
+        result = build_site(content, output, extra_settings={"EVENTS_EMBED_HOSTS": hosts,
+                                                             "EVENTS_CACHE": False})
+        assert result.returncode == 0, result.stderr
+        pages[name] = BeautifulSoup((output / "events/embed/index.html").read_text(),
+                                    "html.parser")
+    assert pages["none"].find_all("iframe") == []
+    frames = pages["youtube"].find_all("iframe")
+    assert [frame.get("src") for frame in frames] == [
+        "https://www.youtube-nocookie.com/embed/abc", None, None]
+    policy = pages["youtube"].find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    assert "frame-src 'self' https://www.youtube-nocookie.com" in policy["content"]
+    assert "frame-src" not in pages["none"].find(
+        "meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    for page in pages.values():
+        assert [img.get("src") for img in page.select(".app-prose img")] == ["/images/poster.png", None]

@@ -14,7 +14,8 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from . import build_cache, calendar_links, ical, json_feed, news_feeds, parallel, site_map, structured_data
+from . import (build_cache, calendar_links, ical, json_feed, markdown_body, news_feeds, parallel,
+               site_map, structured_data)
 from .access_features import VOCABULARY
 from .calendar_links import Feed, FeedSet
 from .loading import derived_uid, load_content
@@ -34,6 +35,8 @@ class EventsGenerator(Generator):
         """Read and check every file; stop the build if any has a problem."""
         for name, value in DEFAULTS.items():
             self.settings.setdefault(name, value)
+            self.context.setdefault(name, value)
+        markdown_body.configure(events_setting(self.settings, "EVENTS_EMBED_HOSTS"))
         try:
             today = today_for(self.settings)
         except TodayError as error:
@@ -55,7 +58,8 @@ class EventsGenerator(Generator):
         # feeds written later, in forked workers too, then find it made.
         bodies = build_cache.cached_map(
             self.cache, "body", content.events,
-            [self.cache.key("body", event.body) for event in content.events],
+            [self.cache.key("body", event.body, *markdown_body.EMBED_HOSTS)
+             for event in content.events],
             _body_html, parallel.map_in_workers)
         for event, html in zip(content.events, bodies):
             event.__dict__["body_html"] = html.decode("utf-8")

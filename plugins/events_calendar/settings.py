@@ -41,6 +41,10 @@ DEFAULTS: dict[str, Any] = {
     # Keep descriptions as HTML and VEVENTs between builds, in Pelican's CACHE_PATH
     # (events-calendar.sqlite), so a rebuild after one edit redoes only what changed.
     "EVENTS_CACHE": True,
+    # Hosts whose pages editors may embed in descriptions with an <iframe>, e.g.
+    # ["www.youtube-nocookie.com"]. Empty by default: each is a third party that sees who visits
+    # the page, so a council allows one only on purpose. They are added to the page's policy.
+    "EVENTS_EMBED_HOSTS": [],
     # "Today" for reproducible builds; None means the date now in the site's time zone.
     # The EVENTS_TODAY environment variable, when set, wins over both.
     "EVENTS_TODAY": None,
