@@ -161,6 +161,17 @@ def test_make_keeps_the_previous_site_when_a_build_fails(tmp_path, target):
     before = (output / "index.html").read_bytes()
     if target == "publish":
         assert 'href="https://events.thameside.example/events/"' in before.decode()
+        # Feeds and canonical links follow the address the site is published at.
+        moved = subprocess.run(["make", "--no-print-directory", target, f"INPUTDIR={content}",
+                                f"OUTPUTDIR={tmp_path / 'elsewhere'}"], cwd=ROOT,
+                               capture_output=True, text=True,
+                               env={**os.environ, "EVENTS_TODAY": "2026-11-24",
+                                    "SITEURL": "https://calendar.example.gov.uk/"})
+        assert moved.returncode == 0, moved.stderr
+        home = (tmp_path / "elsewhere" / "index.html").read_text()
+        assert 'rel="canonical" href="https://calendar.example.gov.uk/"' in home
+        assert b"URL:https://calendar.example.gov.uk/events/" in (
+            tmp_path / "elsewhere" / "calendar.ics").read_bytes().replace(b"\r\n ", b"")
     (content / "events" / "broken.md").write_text("---\ntitle: Broken\nstart: 2026-02-30\n---\n")
     result = make()
     assert result.returncode != 0 and "broken.md:3: start:" in result.stderr

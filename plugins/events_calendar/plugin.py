@@ -50,19 +50,12 @@ class EventsGenerator(Generator):
         self.site_zone = site_timezone(self.settings)
         cache_file = None
         if events_setting(self.settings, "EVENTS_CACHE"):
-            cache_file = Path(self.settings.get("CACHE_PATH") or "cache") / "events-calendar.sqlite"
+            cache_file = Path(self.settings.get("CACHE_PATH") or "cache") / \
+                "events-calendar.sqlite"
         self.cache = build_cache.BuildCache(cache_file, build_cache.code_fingerprint())
         # Digests before any HTML is attached: an event's digest is its fields, nothing more.
         self.digests = {event.uid: build_cache.object_digest(event) for event in content.events}
-        # Every description to HTML now (from the cache, or on every core): the pages and
-        # feeds written later, in forked workers too, then find it made.
-        bodies = build_cache.cached_map(
-            self.cache, "body", content.events,
-            [self.cache.key("body", event.body, *markdown_body.EMBED_HOSTS)
-             for event in content.events],
-            _body_html, parallel.map_in_workers)
-        for event, html in zip(content.events, bodies):
-            event.__dict__["body_html"] = html.decode("utf-8")
+        self._describe(content.events)
         self.views = CalendarViews(
             content.events, content.series.values(), today, self.site_zone,
             events_setting(self.settings, "EVENTS_REPEAT_WINDOW_DAYS"),
@@ -81,6 +74,16 @@ class EventsGenerator(Generator):
                             page_feeds=self.whole.all)
         logger.info("Read %d events (%d drafts left out) and %d series",
                     len(content.events), len(content.drafts), len(content.series))
+
+    def _describe(self, events) -> None:
+        """Turn every description into HTML now, from the cache or on every core, so that the
+        pages and feeds written later (in forked workers too) find it made."""
+        keys = [self.cache.key("body", event.body, *markdown_body.EMBED_HOSTS)
+                for event in events]
+        bodies = build_cache.cached_map(self.cache, "body", events, keys, _body_html,
+                                        parallel.map_in_workers)
+        for event, html in zip(events, bodies):
+            event.__dict__["body_html"] = html.decode("utf-8")
 
     # --- pages -------------------------------------------------------------------------
 
