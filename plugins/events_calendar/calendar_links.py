@@ -65,7 +65,7 @@ def google_calendar_url(event: Event, occurrence: Occurrence, page_url: str) -> 
     else:
         dates = f"{start.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}/{end.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}"
     query = {"action": "TEMPLATE", "text": event.title, "dates": dates,
-             "details": description(event, page_url), "location": _place(event)}
+             "details": description(event, page_url), "location": event.place_text}
     if not event.all_day:
         query["ctz"] = event.timezone
     if event.repeat is not None:
@@ -80,7 +80,7 @@ def outlook_url(event: Event, occurrence: Occurrence, page_url: str, work_accoun
     query = {"path": "/calendar/action/compose", "rru": "addevent", "subject": event.title,
              "startdt": start.isoformat(), "enddt": end.isoformat(),
              "allday": "true" if event.all_day else "false",
-             "body": description(event, page_url), "location": _place(event)}
+             "body": description(event, page_url), "location": event.place_text}
     return f"https://{host}/calendar/0/deeplink/compose?" + urlencode(query)
 
 
@@ -92,10 +92,3 @@ def _times(event: Event, occurrence: Occurrence):
     # With no end given, offer an hour: both services need an end.
     end = occurrence.end or start + timedelta(hours=1)
     return start, end
-
-
-def _place(event: Event) -> str:
-    if event.location:
-        return ", ".join(p for p in (event.location.name, event.location.address,
-                                     event.location.postcode) if p)
-    return event.online or ""

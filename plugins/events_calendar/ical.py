@@ -173,7 +173,7 @@ def _vevent(event: Event, site_url: str, revision: Revision) -> icalendar.Event:
         vevent.add("rrule", icalendar.vRecur.from_ical(event.repeat.published))
         if event.except_dates:
             vevent.add("exdate", [_exdate(event, day) for day in event.except_dates])
-    location = _location_text(event)
+    location = event.place_text
     if location:
         vevent.add("location", location)
     if event.location and event.location.latitude is not None:
@@ -198,13 +198,6 @@ def _exdate(event: Event, day: date):
     return datetime.combine(day, event.start.timetz().replace(tzinfo=None), tzinfo=event.start.tzinfo)
 
 
-def _location_text(event: Event) -> str:
-    if event.location:
-        parts = [event.location.name, event.location.address, event.location.postcode]
-        return ", ".join(part for part in parts if part)
-    return event.online or ""
-
-
 def description(event: Event, page: str) -> str:
     """The plain-text description: what a subscriber needs without opening the website."""
     lines = []
@@ -213,7 +206,7 @@ def description(event: Event, page: str) -> str:
     if event.summary:
         lines.append(event.summary)
     if event.location:
-        lines.append(f"Where: {_location_text(event)}")
+        lines.append(f"Where: {event.location.one_line}")
     if event.online:
         lines.append(f"Online: {event.online}")
     if event.access_features or event.accessibility_notes:

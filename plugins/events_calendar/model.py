@@ -37,6 +37,11 @@ class Location:
     latitude: float | None = None
     longitude: float | None = None
 
+    @property
+    def one_line(self) -> str:
+        """'Thameside Library, 1 High Street, TS1 4AB': for calendars, feeds and map links."""
+        return ", ".join(part for part in (self.name, self.address, self.postcode) if part)
+
 
 @dataclass(frozen=True)
 class Organiser:
@@ -124,6 +129,16 @@ class Event:
     @property
     def status_label(self) -> str:
         return "" if self.status == "scheduled" else self.status.capitalize()
+
+    @property
+    def place_text(self) -> str:
+        """Where, on one line: the venue, or the online address for an online-only event."""
+        return self.location.one_line if self.location else (self.online or "")
+
+    @property
+    def is_free(self) -> bool:
+        """Whether the cost says the event is free ("Free", "Free, booking needed")."""
+        return self.cost.strip().lower().startswith("free")
 
     @property
     def attendance(self) -> str:

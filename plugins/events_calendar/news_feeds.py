@@ -113,9 +113,7 @@ def _summary(occurrence: Occurrence, site_zone) -> str:
     if event.summary:
         lines.append(event.summary)
     if event.location:
-        lines.append("Where: " + ", ".join(p for p in (event.location.name,
-                                                        event.location.address,
-                                                        event.location.postcode) if p) + ".")
+        lines.append(f"Where: {event.location.one_line}.")
     if event.online:
         lines.append("Online." if event.location is None else "Also online.")
     if event.access_features:

@@ -30,14 +30,11 @@ def _value(value) -> str:
     return value.isoformat()
 
 
-def price_of(cost: str) -> str | None:
+def price_of(event: Event) -> str | None:
     """'0' for free events, the first £ amount for paid ones, None when it cannot be told."""
-    text = cost.strip().lower()
-    if not text:
-        return None
-    if text.startswith("free"):
+    if event.is_free:
         return "0"
-    match = _PRICE.search(cost)
+    match = _PRICE.search(event.cost)
     return match.group(1) if match else None
 
 
@@ -85,7 +82,7 @@ def event_objects(event: Event, occurrences: Sequence[Occurrence], site_url: str
             if event.organiser.email:
                 organiser["email"] = event.organiser.email
             data["organizer"] = organiser
-        price = price_of(event.cost)
+        price = price_of(event)
         if price is not None:
             data["offers"] = {"@type": "Offer", "price": price, "priceCurrency": "GBP",
                               "url": event.booking or page,

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo
 
 from .check import read_site_settings
+from .dates import last_day
 from .loading import load_content, shown_path
 from .model import Event
 from .problems import Problem
@@ -76,7 +78,7 @@ def compare(base: list[Event], head: list[Event], base_root: Path, head_root: Pa
         same_file = head_by_path.get(_relative(event, base_root))
         if same_file is not None and same_file.uid not in base_by_uid:
             changes.uid_changed.append((event, same_file))
-        elif _last_day(event) < cutoff and not event.is_repeating:
+        elif last_day(event.start, event.end, ZoneInfo(event.timezone)) < cutoff and not event.is_repeating:
             changes.dropped.append(event)
         else:
             changes.removed.append(event)
@@ -104,11 +106,6 @@ def _relative(event: Event, root: Path) -> str:
         return Path(event.source_path).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return event.source_path
-
-
-def _last_day(event: Event) -> date:
-    end = event.end or event.start
-    return end.date() if hasattr(end, "hour") else end
 
 
 class Describer:

@@ -195,7 +195,7 @@ class CalendarViews:
 
     def filter_pages(self) -> list[tuple[str, dict]]:
         """Plain pages that work as filters without JavaScript: free, online, in person, tags."""
-        free = [o for o in self.upcoming if o.event.cost.strip().lower().startswith("free")]
+        free = [o for o in self.upcoming if o.event.is_free]
         online = [o for o in self.upcoming if o.event.online]
         in_person = [o for o in self.upcoming if o.event.location]
         pages = [
