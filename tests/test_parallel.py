@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -20,22 +21,58 @@ def test_map_in_workers_keeps_the_order(monkeypatch):
 
 def test_run_split_runs_every_job_once(tmp_path, monkeypatch):
     monkeypatch.setenv("EVENTS_WORKERS", "2")
-    jobs = [lambda n=n: (tmp_path / f"{n}.txt").write_text(str(os.getpid())) for n in range(10)]
-    parallel.run_split(jobs)
+
+    def job(n):
+        time.sleep(0.02)  # long enough that the worker is started before the parent is done
+        (tmp_path / f"{n}.txt").write_text(str(os.getpid()))
+
+    parallel.run_split([lambda n=n: job(n) for n in range(40)])
     written = sorted(tmp_path.glob("*.txt"))
-    assert len(written) == 10
+    assert len(written) == 40
     assert len({path.read_text() for path in written}) == 2  # two processes shared them
+
+
+def test_each_process_takes_the_next_job_so_one_long_job_does_not_hold_up_the_rest(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("EVENTS_WORKERS", "2")
+
+    def job(n):
+        time.sleep(1.0 if n == 0 else 0.01)
+        (tmp_path / f"{n}.txt").write_text(str(os.getpid()))
+
+    parallel.run_split([lambda n=n: job(n) for n in range(40)])
+    long_one = (tmp_path / "0.txt").read_text()
+    others = [path.read_text() for path in tmp_path.glob("*.txt") if path.name != "0.txt"]
+    assert len(others) == 39
+    # Round-robin would have given the long job's process every other short job.
+    assert others.count(long_one) < 5
 
 
 def test_a_failure_in_a_worker_fails_the_build(tmp_path, monkeypatch, capfd):
     monkeypatch.setenv("EVENTS_WORKERS", "2")
+    parent = os.getpid()
 
-    def broken():
-        raise ValueError("template broke")
+    def broken_in_a_worker():
+        time.sleep(0.02)
+        if os.getpid() != parent:
+            raise ValueError("template broke")
 
     with pytest.raises(RuntimeError, match="a worker writing the site failed"):
-        parallel.run_split([lambda: None, broken])  # the second job runs in the worker
+        parallel.run_split([broken_in_a_worker] * 20)
     assert "template broke" in capfd.readouterr().err
+
+
+def test_a_failure_in_the_parent_is_raised_after_the_workers_finish(monkeypatch):
+    monkeypatch.setenv("EVENTS_WORKERS", "2")
+    parent = os.getpid()
+
+    def broken_in_the_parent():
+        time.sleep(0.02)
+        if os.getpid() == parent:
+            raise ValueError("template broke")
+
+    with pytest.raises(ValueError, match="template broke"):
+        parallel.run_split([broken_in_the_parent] * 20)
 
 
 def test_a_build_from_the_cache_is_byte_identical_to_one_without(tmp_path):

@@ -61,7 +61,11 @@ def _map_share(start: int) -> list:
 
 
 def run_split(jobs: Sequence[Callable[[], None]]) -> None:
-    """Run every job once, shared between this process and forked ones; fail if any fails."""
+    """Run every job once, shared between this process and forked ones; fail if any fails.
+
+    Each process takes the next job not yet taken, so a process given a long list page is not
+    left with a fixed share of the rest while the others wait for it.
+    """
     count = workers()
     if count < 2 or len(jobs) < 2:
         for job in jobs:
@@ -69,14 +73,24 @@ def run_split(jobs: Sequence[Callable[[], None]]) -> None:
         return
     sys.stdout.flush()
     sys.stderr.flush()
+    taken = multiprocessing.get_context("fork").Value("l", 0)  # the next job to take
+
+    def take_jobs() -> None:
+        while True:
+            with taken.get_lock():
+                number = taken.value
+                taken.value += 1
+            if number >= len(jobs):
+                return
+            jobs[number]()
+
     children = []
-    for start in range(1, count):
+    for _ in range(1, count):
         pid = os.fork()
-        if pid == 0:  # the worker: its share of the jobs, then exit without cleaning up twice
+        if pid == 0:  # the worker: jobs until none is left, then exit without cleaning up twice
             code = 0
             try:
-                for job in jobs[start::count]:
-                    job()
+                take_jobs()
             except BaseException:  # noqa: BLE001 - reported, and the build fails below
                 traceback.print_exc()
                 code = 1
@@ -87,10 +101,11 @@ def run_split(jobs: Sequence[Callable[[], None]]) -> None:
         children.append(pid)
     failure: BaseException | None = None
     try:
-        for job in jobs[0::count]:
-            job()
+        take_jobs()
     except BaseException as error:  # noqa: BLE001 - re-raised once the workers are done
         failure = error
+        with taken.get_lock():
+            taken.value = len(jobs)  # the build has failed: the workers need not go on
     codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
     if failure is not None:
         raise failure

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Callable
 
 from pelican import signals
 from pelican.generators import Generator
 
-from . import (build_cache, calendar_links, ical, json_feed, markdown_body, news_feeds, parallel,
-               site_map, structured_data)
+from . import (build_cache, calendar_links, ical, json_feed, markdown_body, news_feeds,
+               page_fragments, parallel, site_map, structured_data)
 from .access_features import VOCABULARY
 from .calendar_links import Feed, FeedSet
 from .loading import derived_uid, load_content
@@ -113,16 +114,20 @@ class EventsGenerator(Generator):
             pages.append((f"{page['series'].url}index.html", "series",
                           {**page, "series_feeds": feeds,
                            "page_feeds": self.whole.all + feeds.all}))
-        for page in views.event_pages():
-            pages.append((f"{page['event'].url}index.html", "event",
-                          {**page, **self._event_extras(page)}))
         relative_urls = self.settings.get("RELATIVE_URLS", False)
 
-        def page_job(save_as: str, template: str, page_context: dict):
-            return lambda: writer.write_file(
-                save_as, self.get_template(template), self.context, relative_urls=relative_urls,
-                page_path=save_as.removesuffix("index.html"), **page_context)
+        def page_job(save_as: str, template: str, page_context: dict | Callable[[], dict]):
+            def job():
+                made = page_context() if callable(page_context) else page_context
+                writer.write_file(save_as, self.get_template(template), self.context,
+                                  relative_urls=relative_urls,
+                                  page_path=save_as.removesuffix("index.html"), **made)
+            return job
 
+        # An event page's links and structured data are made by the process that writes it.
+        pages += [(f"{page['event'].url}index.html", "event",
+                   lambda page=page: {**page, **self._event_extras(page)})
+                  for page in views.event_pages()]
         jobs = [page_job(*page) for page in pages]
         # The 404 page is served at any address, so it has no canonical address of its own.
         jobs.append(lambda: writer.write_file("404.html", self.get_template("404"),
@@ -205,8 +210,10 @@ def _body_html(event) -> bytes:
 
 
 def add_template_filters(generator: Generator) -> None:
-    """Give every generator's templates the date filters, so the shared base template can use them."""
+    """Give every generator's templates the date filters, so the shared base template can use
+    them, and ``once`` for the event cards that many list pages share."""
     generator.env.filters.update(template_filters(site_timezone(generator.settings)))
+    generator.env.globals["once"] = page_fragments.rendered_once()
 
 
 def write_site_map(pelican) -> None:

@@ -92,6 +92,7 @@ class CalendarViews:
             key=Occurrence.sort_key)
         self.upcoming = [o for o in self.occurrences if not o.is_past]
         self.past = [o for o in self.occurrences if o.is_past]
+        self._access_pages: list[dict] | None = None
 
     # --- lists -------------------------------------------------------------------------
 
@@ -125,10 +126,16 @@ class CalendarViews:
 
     def month_pages(self) -> list[dict]:
         months = self.months()
+        # Each occurrence is put in every month it touches, in one pass (in date order).
+        by_month: dict[Month, list[Occurrence]] = {month: [] for month in months}
+        for occurrence in self.occurrences:
+            month = month_of(occurrence.first_day)
+            while month.first_day <= occurrence.last_day:
+                by_month[month].append(occurrence)
+                month = month.following()
         pages = []
         for index, month in enumerate(months):
-            in_month = [o for o in self.occurrences
-                        if o.first_day <= month.last_day and o.last_day >= month.first_day]
+            in_month = by_month[month]
             pages.append({
                 "month": month,
                 "weeks": self._weeks(month, in_month),
@@ -176,9 +183,12 @@ class CalendarViews:
 
     def access_pages(self) -> list[dict]:
         """A page per access feature listing the upcoming events that have it."""
-        return [{"feature": feature,
+        if self._access_pages is None:  # the access index counts from the same lists
+            self._access_pages = [
+                {"feature": feature,
                  "upcoming": [o for o in self.upcoming if feature in o.event.access_features]}
                 for feature in VOCABULARY.values()]
+        return self._access_pages
 
     def access_index(self) -> dict:
         counts = {page["feature"].slug: len({o.event.uid for o in page["upcoming"]})
@@ -211,12 +221,13 @@ class CalendarViews:
                                                    "including hybrid events.",
                                    "upcoming": in_person}),
         ]
+        # Each event's tag slugs once, not once for every tag page.
+        slugs = {event.uid: {Tag(name).slug for name in event.tags} for event in self.events}
         for tag in self.tags():
             pages.append((f"tags/{tag.slug}/", {
                 "filter_title": f"Events tagged {tag.name}", "filter_key": "tag",
                 "filter_intro": f"Upcoming events tagged \u201c{tag.name}\u201d.",
-                "upcoming": [o for o in self.upcoming
-                             if tag.slug in {Tag(name).slug for name in o.event.tags}]}))
+                "upcoming": [o for o in self.upcoming if tag.slug in slugs[o.event.uid]]}))
         return pages
 
     def tags(self) -> list[Tag]:

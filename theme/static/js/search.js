@@ -20,9 +20,18 @@ function loadEvents() {
   return eventsPromise;
 }
 
+// A large calendar's index is built in parts (plugins/events_calendar/search_index.py), so that
+// an edit re-indexes one part; pagefind/parts.json lists the parts after the first, which
+// Pagefind merges into one search.
 function loadPagefind() {
   pagefindPromise ??= import(form.dataset.pagefindUrl).then(async (pagefind) => {
     await pagefind.options({ baseUrl: `${form.dataset.siteUrl}/` });
+    const partsUrl = new URL("parts.json", new URL(form.dataset.pagefindUrl, window.location.href));
+    const response = await fetch(partsUrl);
+    const parts = response.ok ? await response.json() : { merge: [] };
+    for (const part of parts.merge) {
+      await pagefind.mergeIndex(new URL(part, partsUrl).pathname);
+    }
     return pagefind;
   });
   return pagefindPromise;

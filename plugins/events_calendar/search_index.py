@@ -1,0 +1,204 @@
+"""The search index: Pagefind, run over the built site in parts, each part kept between builds.
+
+Pagefind has no incremental mode: given 10,000 event pages it indexes all of them again, and
+that alone took a third of a full build. So the pages it indexes are shared out between parts
+("shards") by a hash of their address, each part indexed by its own Pagefind run, and each
+part's index kept in the cache under a hash of the pages it was made from. After an editor
+changes one event, only that event's part is indexed again; every other part is copied from
+the cache. The search page merges the parts in the browser (Pagefind's ``mergeIndex``), reading
+their list from ``pagefind/parts.json``.
+
+A calendar with up to PAGES_PER_PART indexed pages (every borough's we know of) has one part:
+the index is exactly the one ``pagefind --site output`` makes, in ``pagefind/``. A larger one
+has its first part there and the others in ``pagefind/part-2/``, ``pagefind/part-3/``...
+
+Only pages that mark their content with ``data-pagefind-body`` are indexed (event, series and
+information pages); the long list pages are never handed to Pagefind at all, which also saves
+it reading megabytes of HTML it would ignore.
+
+    python -m events_calendar.search_index output/ --cache .cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+# Large enough that a borough's calendar is one part (one index for the browser to load),
+# small enough that re-indexing the part an edit touched takes a second or two.
+PAGES_PER_PART = 2000
+BUNDLE = "pagefind"
+PARTS_FILE = "parts.json"
+# The marker is on the page's <main> element (theme/templates/base.html).
+MAIN = re.compile(rb"<main\b[^>]*>")
+INDEXED = re.compile(rb"<main\b[^>]*\sdata-pagefind-body[\s>=]")
+HEAD_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Part:
+    number: int  # from 1
+    pages: tuple[str, ...]  # paths relative to the site, "/"-separated, sorted
+    key: str  # a hash of the pages' paths and bytes, and of the Pagefind version
+
+    @property
+    def folder(self) -> str:
+        """Where in the site this part's index goes."""
+        return BUNDLE if self.number == 1 else f"{BUNDLE}/part-{self.number}"
+
+
+def indexed_pages(site: Path) -> dict[str, bytes]:
+    """Every page of the site that marks content for the search index, by its path; if no
+    page is marked, every page (Pagefind's own rule)."""
+    marked, unmarked = {}, []
+    for path in sorted(site.rglob("*.html")):
+        relative = path.relative_to(site).as_posix()
+        if relative.split("/", 1)[0] == BUNDLE:
+            continue
+        data = _read_if_marked(path)
+        if data is None:
+            unmarked.append(relative)
+        else:
+            marked[relative] = data
+    return marked or {name: (site / name).read_bytes() for name in unmarked}
+
+
+def _read_if_marked(path: Path) -> bytes | None:
+    with path.open("rb") as page:
+        data = page.read(HEAD_BYTES)
+        # The <main> element is near the top: a long list page is not read to its end.
+        while MAIN.search(data) is None:
+            more = page.read(HEAD_BYTES)
+            if not more:
+                return None
+            data += more
+        return data + page.read() if INDEXED.search(data) else None
+
+
+def part_of(page: str, count: int) -> int:
+    """A page's part: fixed by its address, so editing it never moves it to another part."""
+    return int.from_bytes(hashlib.sha256(page.encode()).digest()[:8], "big") % count + 1
+
+
+def plan(pages: dict[str, bytes], pages_per_part: int = PAGES_PER_PART) -> list[Part]:
+    count = max(1, -(-len(pages) // pages_per_part))
+    members: dict[int, list[str]] = {number: [] for number in range(1, count + 1)}
+    for page in pages:
+        members[part_of(page, count)].append(page)
+    version = metadata.version("pagefind")
+    parts = []
+    for number, names in members.items():
+        hashed = hashlib.sha256(f"pagefind {version}; part {number} of {count}\n".encode())
+        for name in sorted(names):
+            hashed.update(name.encode() + b"\0" + hashlib.sha256(pages[name]).digest())
+        parts.append(Part(number, tuple(sorted(names)), hashed.hexdigest()))
+    return parts
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)  # instant, and the cache and the site share the bytes
+    except OSError:  # another file system, or one without hard links
+        shutil.copyfile(source, target)
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            _link_or_copy(path, target / path.relative_to(source))
+
+
+def _run_pagefind(part: Part, pages: dict[str, bytes], into: Path) -> None:
+    """Index one part: its pages alone, under their own paths, so the addresses are right."""
+    with tempfile.TemporaryDirectory(prefix="pages-", dir=into.parent) as staging:
+        for name in part.pages:
+            target = Path(staging, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(pages[name])
+        result = subprocess.run(
+            [sys.executable, "-m", "pagefind", "--site", staging, "--output-path", str(into),
+             "--silent"], capture_output=True, text=True)
+    if result.returncode != 0:
+        shutil.rmtree(into, ignore_errors=True)
+        raise SearchIndexFailed(f"Pagefind failed on part {part.number} of the search index:\n"
+                          f"{result.stdout}{result.stderr}")
+
+
+class SearchIndexFailed(RuntimeError):
+    """Pagefind failed; its own message says why."""
+
+
+def build(site: Path, cache: Path | None = None,
+          pages_per_part: int = PAGES_PER_PART) -> tuple[int, int]:
+    """Write the search index into ``site``; returns (parts indexed now, parts from the cache)."""
+    pages = indexed_pages(site)
+    parts = plan(pages, pages_per_part)
+    bundle = site / BUNDLE
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    with tempfile.TemporaryDirectory(prefix="search-index-") as scratch:
+        store = cache / "search-index" if cache is not None else Path(scratch)
+        store.mkdir(parents=True, exist_ok=True)
+        missing = [part for part in parts if not (store / part.key).is_dir()]
+
+        def index(part: Part) -> None:
+            partial = store / f"{part.key}.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            _run_pagefind(part, pages, partial)
+            partial.rename(store / part.key)
+
+        # Each Pagefind run uses every core for some of its time and one for the rest, so two
+        # at once keep a two-core machine busy.
+        with ThreadPoolExecutor(max_workers=max(1, min(len(missing), os.cpu_count() or 1))) \
+                as pool:
+            list(pool.map(index, missing))
+        for part in parts:
+            _copy_tree(store / part.key, site / part.folder)
+        if cache is not None:
+            # Keep only what this build used: an older part is never wanted again unless an
+            # edit is undone, and would otherwise pile up with every edit.
+            wanted = {part.key for part in parts}
+            for entry in store.iterdir():
+                if entry.name not in wanted:
+                    shutil.rmtree(entry, ignore_errors=True)
+    (bundle / PARTS_FILE).write_text(json.dumps({
+        "merge": [f"part-{part.number}/" for part in parts[1:]]}) + "\n", encoding="utf-8")
+    return len(missing), len(parts) - len(missing)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m events_calendar.search_index",
+        description="Build the search index of a built site (Pagefind, in parts, cached).")
+    parser.add_argument("site", type=Path, help="the built site, e.g. output/")
+    parser.add_argument("--cache", type=Path, help="keep each part's index here between builds")
+    parser.add_argument("--pages-per-part", type=int, default=PAGES_PER_PART,
+                        help=f"pages in each part of the index (default {PAGES_PER_PART})")
+    args = parser.parse_args(argv)
+    if not args.site.is_dir():
+        print(f"{args.site}: no built site here (run make html)", file=sys.stderr)
+        return 2
+    try:
+        indexed, reused = build(args.site, args.cache, max(1, args.pages_per_part))
+    except SearchIndexFailed as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Search index: {indexed + reused} part(s), {indexed} indexed now, "
+          f"{reused} from the cache", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""The search index in parts: every indexed page in exactly one part, a part indexed again only
+when one of its pages changed, the same bytes with or without the cache, and one search over
+every part in a real browser."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from browser import launch, require_tools, serve
+from conftest import index_for_search
+
+MARKED = re.compile(r"<main\b[^>]*\sdata-pagefind-body")
+
+
+def fragments(site: Path) -> dict[str, str]:
+    """What Pagefind stored for each page, read back from its compressed fragment files."""
+    found = {}
+    for path in (site / "pagefind").rglob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd"):])
+        assert record["url"] not in found, f"{record['url']} is in two parts"
+        found[record["url"]] = record["content"]
+    return found
+
+
+def parts(site: Path) -> list[Path]:
+    listed = json.loads((site / "pagefind" / "parts.json").read_text())["merge"]
+    return [site / "pagefind"] + [site / "pagefind" / part for part in listed]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def unindexed_site(sample_site, tmp_path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(sample_site, site)
+    shutil.rmtree(site / "pagefind")
+    return site
+
+
+def marked_pages(site: Path) -> set[str]:
+    pages = set()
+    for path in site.rglob("*.html"):
+        if MARKED.search(path.read_text(encoding="utf-8")):
+            address = "/" + path.relative_to(site).as_posix()
+            pages.add(address.removesuffix("index.html"))
+    return pages
+
+
+def test_a_small_calendar_has_one_index_with_every_marked_page(sample_site):
+    assert parts(sample_site) == [sample_site / "pagefind"]
+    indexed = set(fragments(sample_site))
+    assert indexed == marked_pages(sample_site)
+    # The long list pages are not in the index: their events are, each once.
+    assert "/events/" not in indexed and "/" not in indexed
+
+
+def test_parts_hold_every_page_once_and_only_changed_parts_are_indexed_again(
+        unindexed_site, tmp_path):
+    site, cache = unindexed_site, tmp_path / "cache"
+    first = index_for_search(site, "--pages-per-part", "10", "--cache", str(cache))
+    assert first.returncode == 0, first.stderr
+    every_part = parts(site)
+    assert len(every_part) >= 4
+    assert re.search(rf"{len(every_part)} part\(s\), {len(every_part)} indexed now, 0 from",
+                     first.stderr)
+    assert set(fragments(site)) == marked_pages(site)
+    before = tree(site / "pagefind")
+
+    # Nothing changed: every part comes from the cache, byte for byte.
+    again = index_for_search(site, "--pages-per-part", "10", "--cache", str(cache))
+    assert re.search(r"0 indexed now, \d+ from the cache", again.stderr), again.stderr
+    assert tree(site / "pagefind") == before
+
+    # An editor changes one event: only its part is indexed again, and search sees the change.
+    page = site / "events" / "thameside-open-iftar" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "Break the fast together.", "Break the fast together, zanzibarian."),
+        encoding="utf-8")
+    edited = index_for_search(site, "--pages-per-part", "10", "--cache", str(cache))
+    assert re.search(r"1 indexed now, \d+ from the cache", edited.stderr), edited.stderr
+    assert "zanzibarian" in fragments(site)["/events/thameside-open-iftar/"]
+    # And the result is exactly what indexing from nothing gives.
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh)
+    shutil.rmtree(fresh / "pagefind")
+    assert index_for_search(fresh, "--pages-per-part", "10").returncode == 0
+    assert tree(fresh / "pagefind") == tree(site / "pagefind")
+    # Parts no longer used are not kept.
+    assert len(list((cache / "search-index").iterdir())) == len(every_part)
+
+
+def test_a_site_that_marks_no_page_has_every_page_indexed_as_pagefind_would(tmp_path):
+    site = tmp_path / "site"
+    (site / "about").mkdir(parents=True)
+    (site / "index.html").write_text("<!doctype html><html lang=en><title>x</title>"
+                                     "<main><p>Welcome</p></main>")
+    (site / "about" / "index.html").write_text("<!doctype html><html lang=en><title>y</title>"
+                                               "<p>Contact the team</p>")
+    result = index_for_search(site)
+    assert result.returncode == 0, result.stderr
+    assert parts(site) == [site / "pagefind"]
+    found = fragments(site)
+    assert set(found) == {"/", "/about/"}
+    assert "Contact the team" in found["/about/"]
+
+
+def test_a_missing_site_is_a_clear_error(tmp_path):
+    result = index_for_search(tmp_path / "nowhere")
+    assert result.returncode == 2
+    assert "no built site here" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_one_search_finds_events_in_every_part(unindexed_site, sample_site):
+    require_tools()
+    assert index_for_search(unindexed_site, "--pages-per-part", "8").returncode == 0
+    assert len(parts(unindexed_site)) >= 5
+    results = {}
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        for name, site in (("one index", sample_site), ("parts", unindexed_site)):
+            with serve(site) as base_url:
+                page = browser.new_page()
+                page.clock.set_fixed_time("2026-11-24T10:00:00")
+                page.goto(f"{base_url}/search/?q=history")
+                expect(page.locator("#search-status")).to_contain_text("found")
+                results[name] = sorted(page.locator(".app-search-result__title")
+                                       .all_inner_texts())
+                page.close()
+        browser.close()
+    # "history" is in events all over the calendar, so in several parts.
+    assert len(results["one index"]) >= 5
+    assert results["parts"] == results["one index"]
