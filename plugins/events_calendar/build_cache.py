@@ -5,11 +5,15 @@ Every entry is found by a hash of everything that makes it (the input, the plugi
 versions of the libraries that turn it into bytes), so a cached value is always the bytes that
 computing it again would give: a build with the cache and one without are byte-identical (the
 tests check it). The cache is one SQLite file in Pelican's CACHE_PATH; deleting it is always safe.
+
+It also keeps whole event pages, by a digest of everything the page is made from: see
+``EventsGenerator._event_page_key``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import pickle
@@ -20,7 +24,7 @@ from typing import Iterable, Mapping
 
 logger = logging.getLogger(__name__)
 
-LIBRARIES = ("markdown", "nh3", "icalendar")
+LIBRARIES = ("markdown", "nh3", "icalendar", "jinja2", "markupsafe", "pelican")
 
 
 def code_fingerprint() -> str:
@@ -44,19 +48,41 @@ def digest(*parts: bytes | str) -> str:
     return hashed.hexdigest()
 
 
+def stable_pickle(value: object) -> bytes:
+    """A pickle that depends only on the values, every field counting.
+
+    A plain pickle also records which equal strings are the same object in memory (its
+    "memo"), and that differs from run to run (strings read in forked workers come back as
+    copies), so digests made from it would miss the cache for no reason. Fast mode has no memo.
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # model objects never refer to themselves, which fast mode needs
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
 def object_digest(value: object) -> str:
-    """A digest of a model object (an Event), from its pickle: every field counts."""
-    return digest(pickle.dumps(value, protocol=5))
+    """A digest of a model object (an Event): every field counts."""
+    return digest(stable_pickle(value))
 
 
 class BuildCache:
-    """Values by key, in one SQLite file; each process (workers are forked) opens its own."""
+    """Values by key, in one SQLite file; each process (workers are forked) opens its own.
+
+    Every entry remembers the last build that used it, and entries no build has used for
+    KEEP_BUILDS builds are removed (``prune``), so the file holds about one site's worth of
+    entries however many times the site is built.
+    """
+
+    KEEP_BUILDS = 2  # this build and the one before (say, a preview and a publish)
 
     def __init__(self, path: Path | None, salt: str):
         self.path = path
         self.salt = salt
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
+        self.build = 0
 
     def key(self, kind: str, *parts: bytes | str) -> str:
         return digest(self.salt, kind, *parts)
@@ -69,8 +95,21 @@ class BuildCache:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
                 connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("CREATE TABLE IF NOT EXISTS cache "
+                # When each entry was last used is kept apart from its value: marking a page
+                # as used must not make SQLite write the whole page again.
+                connection.execute("CREATE TABLE IF NOT EXISTS entries "
                                    "(key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+                connection.execute("CREATE TABLE IF NOT EXISTS used "
+                                   "(key TEXT PRIMARY KEY, build INTEGER NOT NULL) WITHOUT ROWID")
+                connection.execute("CREATE TABLE IF NOT EXISTS builds (number INTEGER)")
+                connection.execute("DROP TABLE IF EXISTS cache")  # the layout before builds
+                if not self.build:  # the first process to open it: a new build begins
+                    with connection:
+                        connection.execute("BEGIN IMMEDIATE")
+                        last = connection.execute("SELECT MAX(number) FROM builds").fetchone()
+                        self.build = (last[0] or 0) + 1
+                        connection.execute("DELETE FROM builds")
+                        connection.execute("INSERT INTO builds VALUES (?)", (self.build,))
             except (OSError, sqlite3.Error) as error:
                 logger.warning("Build cache %s not used: %s", self.path, error)
                 self.path = None
@@ -87,7 +126,7 @@ class BuildCache:
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             rows = database.execute(
-                f"SELECT key, value FROM cache WHERE key IN ({','.join('?' * len(chunk))})",
+                f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk)
             found.update(rows)
         return found
@@ -98,14 +137,40 @@ class BuildCache:
             return
         with database:
             database.execute("BEGIN")
-            database.executemany("INSERT OR REPLACE INTO cache (key, value) VALUES (?, ?)",
+            database.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)",
                                  list(items.items()))
+            database.executemany("INSERT OR REPLACE INTO used (key, build) VALUES (?, ?)",
+                                 [(key, self.build) for key in items])
+
+    def touch(self, keys: Iterable[str]) -> None:
+        """Mark entries as used by this build, so that ``prune`` keeps them."""
+        database = self._database()
+        keys = list(keys)
+        if database is None or not keys:
+            return
+        with database:
+            database.execute("BEGIN")
+            database.executemany("INSERT OR REPLACE INTO used (key, build) VALUES (?, ?)",
+                                 [(key, self.build) for key in keys])
+
+    def prune(self) -> None:
+        database = self._database()
+        if database is None:
+            return
+        with database:
+            database.execute("BEGIN")
+            database.execute("DELETE FROM entries WHERE key NOT IN "
+                             "(SELECT key FROM used WHERE build > ?)",
+                             (self.build - self.KEEP_BUILDS,))
+            database.execute("DELETE FROM used WHERE build <= ?",
+                             (self.build - self.KEEP_BUILDS,))
 
 
 def cached_map(cache: BuildCache, kind: str, items: list, keys: list[str], compute,
                map_function=map) -> list[bytes]:
     """``[compute(item) for item in items]`` as bytes, from the cache where it has them."""
     found = cache.get_many(keys)
+    cache.touch(found)
     missing = [index for index, key in enumerate(keys) if key not in found]
     made = dict(zip((keys[i] for i in missing),
                     map_function(compute, [items[i] for i in missing])))

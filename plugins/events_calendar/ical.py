@@ -46,6 +46,7 @@ class CalendarFiles:
         self.revisions = revisions
         self._events: dict[str, bytes] = {}
         self._zones: dict[tuple[str, int, int], bytes] = {}
+        self._event_file_head: bytes | None = None
 
     def prepare(self, events: list[Event], map_function=map, cache=None,
                 digests: Mapping[str, str] | None = None) -> None:
@@ -84,12 +85,14 @@ class CalendarFiles:
 
         It has no calendar name: Outlook would otherwise offer to make a new calendar of it.
         """
-        return self._assemble(_calendar(), [event])
+        if self._event_file_head is None:  # the same for every event: made once
+            self._event_file_head = _calendar().to_ical()
+        return self._assemble(self._event_file_head, [event])
 
-    def _assemble(self, calendar: icalendar.Calendar, events: list[Event]) -> bytes:
+    def _assemble(self, calendar: icalendar.Calendar | bytes, events: list[Event]) -> bytes:
         # The calendar's own lines from icalendar, then its components' lines (each a
         # complete BEGIN...END block from icalendar), before its closing line.
-        head = calendar.to_ical()
+        head = calendar if isinstance(calendar, bytes) else calendar.to_ical()
         closing = b"END:VCALENDAR\r\n"
         assert head.endswith(closing)
         parts = [head[: -len(closing)], *self._timezones(events)]

@@ -10,6 +10,7 @@ Where fork is missing (Windows) or the work is small, everything runs in this pr
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -42,6 +43,7 @@ def map_in_workers(function: Callable[[T], R], items: Sequence[T],
         return [function(item) for item in items]
     global _TASK
     _TASK = (function, items, count)
+    gc.freeze()  # as in run_split
     try:
         with multiprocessing.get_context("fork").Pool(count - 1) as pool:
             others = pool.map_async(_map_share, range(1, count))
@@ -60,19 +62,26 @@ def _map_share(start: int) -> list:
     return [function(item) for item in items[start::count]]
 
 
-def run_split(jobs: Sequence[Callable[[], None]]) -> None:
+def run_split(jobs: Sequence[Callable[[], None]],
+              finish: Callable[[], None] | None = None) -> None:
     """Run every job once, shared between this process and forked ones; fail if any fails.
 
     Each process takes the next job not yet taken, so a process given a long list page is not
-    left with a fixed share of the rest while the others wait for it.
+    left with a fixed share of the rest while the others wait for it. Each process then calls
+    ``finish`` (to save in one go what its jobs made).
     """
+    finish = finish or (lambda: None)
     count = workers()
     if count < 2 or len(jobs) < 2:
         for job in jobs:
             job()
+        finish()
         return
     sys.stdout.flush()
     sys.stderr.flush()
+    # Objects made so far are never collected in the workers, so the garbage collector does
+    # not touch (and the kernel copy) every page of memory they share with this process.
+    gc.freeze()
     taken = multiprocessing.get_context("fork").Value("l", 0)  # the next job to take
 
     def take_jobs() -> None:
@@ -81,8 +90,9 @@ def run_split(jobs: Sequence[Callable[[], None]]) -> None:
                 number = taken.value
                 taken.value += 1
             if number >= len(jobs):
-                return
+                break
             jobs[number]()
+        finish()
 
     children = []
     for _ in range(1, count):

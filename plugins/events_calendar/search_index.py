@@ -10,7 +10,8 @@ their list from ``pagefind/parts.json``.
 
 A calendar with up to PAGES_PER_PART indexed pages (every borough's we know of) has one part:
 the index is exactly the one ``pagefind --site output`` makes, in ``pagefind/``. A larger one
-has its first part there and the others in ``pagefind/part-2/``, ``pagefind/part-3/``...
+has its pages that are not events (series, information) there, as the first part, and its
+event pages shared out between ``pagefind/part-2/``, ``pagefind/part-3/``...
 
 Only pages that mark their content with ``data-pagefind-body`` are indexed (event, series and
 information pages); the long list pages are never handed to Pagefind at all, which also saves
@@ -87,19 +88,29 @@ def _read_if_marked(path: Path) -> bytes | None:
 
 
 def part_of(page: str, count: int) -> int:
-    """A page's part: fixed by its address, so editing it never moves it to another part."""
-    return int.from_bytes(hashlib.sha256(page.encode()).digest()[:8], "big") % count + 1
+    """An event page's part (from 2): fixed by its address, so editing it never moves it."""
+    return int.from_bytes(hashlib.sha256(page.encode()).digest()[:8], "big") % count + 2
 
 
 def plan(pages: dict[str, bytes], pages_per_part: int = PAGES_PER_PART) -> list[Part]:
-    count = max(1, -(-len(pages) // pages_per_part))
-    members: dict[int, list[str]] = {number: [] for number in range(1, count + 1)}
-    for page in pages:
-        members[part_of(page, count)].append(page)
+    """One part if the pages fit in one; else the pages that are not events (series,
+    information) in the first part, and the event pages shared out between the rest."""
+    if len(pages) <= pages_per_part:
+        members = {1: list(pages)}
+    else:
+        events = [page for page in pages if page.startswith("events/")]
+        count = max(1, -(-len(events) // pages_per_part))
+        members = {number: [] for number in range(1, count + 2)}
+        for page in pages:
+            members[part_of(page, count) if page.startswith("events/") else 1].append(page)
+    members = {number: names for number, names in members.items() if names}
+    if members and 1 not in members:  # the first part's place must not be empty
+        members[1] = members.pop(min(members))
     version = metadata.version("pagefind")
     parts = []
-    for number, names in members.items():
-        hashed = hashlib.sha256(f"pagefind {version}; part {number} of {count}\n".encode())
+    for number, names in sorted(members.items()):
+        hashed = hashlib.sha256(f"pagefind {version}; part {number} of {len(members)}\n"
+                                .encode())
         for name in sorted(names):
             hashed.update(name.encode() + b"\0" + hashlib.sha256(pages[name]).digest())
         parts.append(Part(number, tuple(sorted(names)), hashed.hexdigest()))
@@ -118,6 +129,19 @@ def _copy_tree(source: Path, target: Path) -> None:
     for path in sorted(source.rglob("*")):
         if path.is_file():
             _link_or_copy(path, target / path.relative_to(source))
+
+
+def _place(source: Path, target: Path) -> None:
+    """Put a part's index (from the cache) at its place in the site, unless it is there."""
+    entry = "pagefind-entry.json"
+    if (target / entry).is_file() and os.path.samefile(target / entry, source / entry):
+        return  # an earlier build put this very part here (make devserver, a rebuild)
+    if target.is_dir():
+        for child in target.iterdir():
+            if child.is_dir() and child.name.startswith("part-"):
+                continue  # the other parts, inside the first part's folder
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    _copy_tree(source, target)
 
 
 def _run_pagefind(part: Part, pages: dict[str, bytes], into: Path) -> None:
@@ -146,8 +170,11 @@ def build(site: Path, cache: Path | None = None,
     pages = indexed_pages(site)
     parts = plan(pages, pages_per_part)
     bundle = site / BUNDLE
-    if bundle.exists():
-        shutil.rmtree(bundle)
+    if bundle.is_dir():  # parts of an earlier build that this one does not have
+        wanted = {part.folder for part in parts}
+        for folder in bundle.glob("part-*"):
+            if f"{BUNDLE}/{folder.name}" not in wanted:
+                shutil.rmtree(folder)
     with tempfile.TemporaryDirectory(prefix="search-index-") as scratch:
         store = cache / "search-index" if cache is not None else Path(scratch)
         store.mkdir(parents=True, exist_ok=True)
@@ -165,7 +192,7 @@ def build(site: Path, cache: Path | None = None,
                 as pool:
             list(pool.map(index, missing))
         for part in parts:
-            _copy_tree(store / part.key, site / part.folder)
+            _place(store / part.key, site / part.folder)
         if cache is not None:
             # Keep only what this build used: an older part is never wanted again unless an
             # edit is undone, and would otherwise pile up with every edit.

@@ -1,0 +1,85 @@
+"""Event pages kept between builds: taken from the cache when nothing they are made from has
+changed, and made again whenever anything has (the event, today, the theme, a setting)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, build_site
+
+EVENT = "accessible-digital-services-webinar"
+TITLE = "Designing digital services with disabled people"
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "theme", tmp_path / "theme")
+    return tmp_path
+
+
+def build(workspace: Path, name: str, today: str = "2026-11-24", **settings) -> Path:
+    output = workspace / name
+    result = build_site(workspace / "content", output, today=today, extra_settings={
+        "CACHE_PATH": str(workspace / "cache"), "THEME": str(workspace / "theme"), **settings})
+    assert result.returncode == 0, result.stderr
+    return output
+
+
+def page(output: Path, slug: str = EVENT) -> str:
+    return (output / "events" / slug / "index.html").read_text(encoding="utf-8")
+
+
+def pages_in_cache(workspace: Path) -> int:
+    with sqlite3.connect(workspace / "cache" / "events-calendar.sqlite") as database:
+        return database.execute("SELECT COUNT(*) FROM entries WHERE substr(value, 1, 15) = "
+                                "CAST('<!DOCTYPE html>' AS BLOB)").fetchone()[0]
+
+
+def test_an_unchanged_site_takes_every_event_page_from_the_cache(workspace):
+    first = build(workspace, "first")
+    stored = pages_in_cache(workspace)
+    assert stored >= 30  # every event page was kept
+    second = build(workspace, "second")
+    assert pages_in_cache(workspace) == stored  # none made again, so none added
+    assert page(second) == page(first)
+
+
+def test_every_input_of_an_event_page_makes_it_again(workspace):
+    build(workspace, "first")
+
+    source = next((workspace / "content" / "events").rglob(f"{EVENT}.md"))
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        f"title: {TITLE}", "title: Designing services with disabled residents"),
+        encoding="utf-8")
+    assert "Designing services with disabled residents" in page(build(workspace, "edited"))
+
+    template = workspace / "theme" / "templates" / "event.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}<p>Template changed</p>", 1),
+        encoding="utf-8")
+    assert "Template changed" in page(build(workspace, "theme"))
+
+    renamed = build(workspace, "setting", EVENTS_CALENDAR_NAME="Thameside community calendar")
+    assert "Thameside community calendar" in page(renamed)
+
+    # A day later the same page says something else about its dates (an event ended).
+    before, after = page(build(workspace, "today", today="2026-11-24")), page(
+        build(workspace, "tomorrow", today="2027-06-01"))
+    assert before != after
+
+
+def test_old_entries_do_not_pile_up(workspace):
+    build(workspace, "first")
+    stored = pages_in_cache(workspace)
+    for number, title in enumerate(["One", "Two", "Three"]):
+        source = next((workspace / "content" / "events").rglob(f"{EVENT}.md"))
+        text = source.read_text(encoding="utf-8")
+        source.write_text(text.replace("title: ", f"title: {title} ", 1), encoding="utf-8")
+        build(workspace, f"edit-{number}")
+    # The builds before the last two are forgotten: at most one extra copy of the page.
+    assert pages_in_cache(workspace) <= stored + 1
