@@ -8,6 +8,8 @@ import gzip
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,6 +66,23 @@ def test_a_small_calendar_has_one_index_with_every_marked_page(sample_site):
     assert indexed == marked_pages(sample_site)
     # The long list pages are not in the index: their events are, each once.
     assert "/events/" not in indexed and "/" not in indexed
+
+
+def test_the_index_is_the_one_pagefind_makes_of_the_whole_site(sample_site, tmp_path):
+    # Pagefind is given only each page's marked <main>: the index must not differ for it.
+    plain = tmp_path / "plain"
+    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(sample_site),
+                             "--output-path", str(plain), "--silent"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    # What is stored for each page (its words, title, filters) is byte for byte the same.
+    # (The word index itself numbers the pages in the order the file system lists them, so
+    # it may differ between two folders holding the same pages.)
+    ours = {name: data for name, data in tree(sample_site / "pagefind").items()
+            if name.startswith("fragment/")}
+    theirs = {name: data for name, data in tree(plain).items() if name.startswith("fragment/")}
+    assert len(ours) == len(marked_pages(sample_site))
+    assert ours == theirs
 
 
 def test_parts_hold_every_page_once_and_only_changed_parts_are_indexed_again(
