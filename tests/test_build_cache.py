@@ -1,5 +1,6 @@
-"""Event pages kept between builds: taken from the cache when nothing they are made from has
-changed, and made again whenever anything has (the event, today, the theme, a setting)."""
+"""Pages and series feeds kept between builds: taken from the cache when nothing they are made
+from has changed, and made again whenever anything has (an event, today, the theme, a
+setting)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,15 @@ def test_every_input_of_an_event_page_makes_it_again(workspace):
     source.write_text(source.read_text(encoding="utf-8").replace(
         f"title: {TITLE}", "title: Designing services with disabled residents"),
         encoding="utf-8")
-    assert "Designing services with disabled residents" in page(build(workspace, "edited"))
+    edited = build(workspace, "edited")
+    assert "Designing services with disabled residents" in page(edited)
+    # Every list and feed that shows the event, the series' own feeds among them.
+    for shown_in in ["events/index.html", "months/2026-11/index.html",
+                     "series/disability-history-month/index.html",
+                     "series/disability-history-month/upcoming.rss.xml",
+                     "series/disability-history-month/calendar.ics", "upcoming.atom.xml"]:
+        text = (edited / shown_in).read_text(encoding="utf-8")
+        assert "Designing services with disabled" in text, shown_in
 
     template = workspace / "theme" / "templates" / "event.html"
     template.write_text(template.read_text(encoding="utf-8").replace(
@@ -73,13 +82,20 @@ def test_every_input_of_an_event_page_makes_it_again(workspace):
     assert before != after
 
 
-def test_old_entries_do_not_pile_up(workspace):
-    build(workspace, "first")
-    stored = pages_in_cache(workspace)
-    for number, title in enumerate(["One", "Two", "Three"]):
-        source = next((workspace / "content" / "events").rglob(f"{EVENT}.md"))
-        text = source.read_text(encoding="utf-8")
-        source.write_text(text.replace("title: ", f"title: {title} ", 1), encoding="utf-8")
-        build(workspace, f"edit-{number}")
-    # The builds before the last two are forgotten: at most one extra copy of the page.
-    assert pages_in_cache(workspace) <= stored + 1
+def entries_containing(workspace: Path, word: str) -> int:
+    with sqlite3.connect(workspace / "cache" / "events-calendar.sqlite") as database:
+        return database.execute("SELECT COUNT(*) FROM entries WHERE instr(value, ?) > 0",
+                                (word.encode(),)).fetchone()[0]
+
+
+def test_entries_no_build_has_used_for_two_builds_are_forgotten(workspace):
+    source = next((workspace / "content" / "events").rglob(f"{EVENT}.md"))
+    original = source.read_text(encoding="utf-8")
+    for word in ["Zebraone", "Zebratwo", "Zebrathree", "Zebrafour"]:
+        source.write_text(original.replace("title: ", f"title: {word} ", 1), encoding="utf-8")
+        build(workspace, word)
+    # The pages (and feeds) of the first two versions are gone; the last two are kept.
+    assert entries_containing(workspace, "Zebraone") == 0
+    assert entries_containing(workspace, "Zebratwo") == 0
+    assert entries_containing(workspace, "Zebrathree") > 0
+    assert entries_containing(workspace, "Zebrafour") > 0

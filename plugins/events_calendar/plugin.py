@@ -7,12 +7,16 @@ stops the build before any page is written.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import logging
+import pickle
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from pelican import signals
 from pelican.generators import Generator
@@ -120,22 +124,18 @@ class EventsGenerator(Generator):
             pages.append((f"{page['series'].url}index.html", "series",
                           {**page, "series_feeds": feeds,
                            "page_feeds": self.whole.all + feeds.all}))
-        relative_urls = self.settings.get("RELATIVE_URLS", False)
         self._folders_made: set[Path] = set()
-
-        def page_job(save_as: str, template: str, page_context: dict | Callable[[], dict]):
-            def job():
-                made = page_context() if callable(page_context) else page_context
-                writer.write_file(save_as, self.get_template(template), self.context,
-                                  relative_urls=relative_urls,
-                                  page_path=save_as.removesuffix("index.html"), **made)
-            return job
-
+        self._made_pages: dict[str, bytes] = {}
+        self._used_pages: list[str] = []
+        self._site = self._site_fingerprint() if self.cache.path else ""
         # The longest jobs (the whole calendar's feeds, the long list pages) first, so that no
         # process is left with one of them while the others have finished.
         jobs = self._feed_jobs()
-        jobs += [page_job(*page) for page in pages]
-        jobs += self._event_page_jobs(writer, page_job)
+        jobs += [self._page_job(writer, *page) for page in pages]
+        # An event page's links and structured data are made by the process that renders it.
+        jobs += [self._page_job(writer, f"{page['event'].url}index.html", "event", page,
+                                lambda page=page: {**page, **self._event_extras(page)})
+                 for page in views.event_pages()]
         # The 404 page is served at any address, so it has no canonical address of its own.
         jobs.append(lambda: writer.write_file("404.html", self.get_template("404"),
                                               self.context, relative_urls=False))
@@ -143,50 +143,60 @@ class EventsGenerator(Generator):
         parallel.run_split(jobs, finish=self._save_pages)
         self.cache.prune()
 
-    # --- event pages, kept between builds ----------------------------------------------
+    # --- pages, kept between builds ----------------------------------------------------
 
-    def _event_page_jobs(self, writer, page_job) -> list:
-        """A job per event page: the page from the build cache if nothing it is made from has
-        changed, else rendered (with its links and structured data, made by the process that
-        writes it) and kept for the next build."""
-        self._made_pages: dict[str, bytes] = {}
-        self._used_pages: list[str] = []
-        site = self._site_fingerprint() if self.cache.path else ""
+    def _page_job(self, writer, save_as: str, template: str, inputs: dict,
+                  context: Callable[[], dict] | None = None):
+        """A job writing one page: from the build cache if nothing it is made from has
+        changed (its ``inputs``, and the site: see _site_fingerprint), else rendered with
+        ``context()`` (default: the inputs) and kept for the next build."""
+        def render() -> None:
+            writer.write_file(save_as, self.get_template(template), self.context,
+                              relative_urls=self.settings.get("RELATIVE_URLS", False),
+                              page_path=save_as.removesuffix("index.html"),
+                              **(context() if context else inputs))
 
-        def job_for(page: dict):
-            save_as = f"{page['event'].url}index.html"
-            render = page_job(save_as, "event", lambda: {**page, **self._event_extras(page)})
-            if not site:
-                return render
+        def job() -> None:
+            try:
+                key = self.cache.key("page", self._site, template, save_as,
+                                     self._inputs_text(inputs)) if self._site else None
+            except TypeError:  # something in it has no stable text: render it every time
+                key = None
+            found = self.cache.get_many([key]).get(key) if key else None
+            if found is not None:
+                self._write_files({save_as: found})
+                self._used_pages.append(key)
+                return
+            render()
+            if key:
+                self._made_pages[key] = (Path(self.output_path) / save_as).read_bytes()
+        return job
 
-            def job():
-                key = self.cache.key("page", site, save_as, *self._page_inputs(page))
-                found = self.cache.get_many([key]).get(key)
-                if found is None:
-                    render()
-                    self._made_pages[key] = (Path(self.output_path) / save_as).read_bytes()
-                else:
-                    self._write_files({save_as: found})
-                    self._used_pages.append(key)
-            return job
+    def _inputs_text(self, value) -> str:
+        """A page's inputs as text that is the same in every build for the same inputs:
+        events by the digest of their fields, dates and other values by their repr.
 
-        return [job_for(page) for page in self.views.event_pages()]
-
-    def _page_inputs(self, page: dict) -> list[str]:
-        """An event page's own inputs, as text: its event (by the digest of its fields) and
-        each of its dates. (Not a pickle of the page: the event's lazily made properties,
-        such as its place in words, would be in it or not depending on what ran first.)"""
-        def text(value) -> str:
-            if isinstance(value, Event):
-                return f"event {self.digests[value.uid]}"
-            if isinstance(value, Occurrence):
-                return repr(("occurrence", self.digests[value.event.uid], value.start,
-                             value.end, value.first_day, value.last_day, value.is_past,
-                             value.is_happening))
-            if isinstance(value, (list, tuple)):
-                return "[" + ", ".join(map(text, value)) + "]"
-            raise TypeError(f"an event page's {type(value).__name__} cannot be digested")
-        return [f"{name}={text(value)}" for name, value in sorted(page.items())]
+        (Not a pickle: an event's lazily made properties, such as its place in words, would
+        be in it or not depending on what ran first.)"""
+        text = self._inputs_text
+        if isinstance(value, Event):
+            return f"event {self.digests[value.uid]}"
+        if isinstance(value, Occurrence):
+            return repr(("occurrence", self.digests[value.event.uid], value.start,
+                         value.end, value.first_day, value.last_day, value.is_past,
+                         value.is_happening))
+        if value is None or isinstance(value, (str, int, float, date, ZoneInfo)):
+            return repr(value)  # bool is an int, datetime a date
+        if isinstance(value, (list, tuple)):
+            return "[" + ", ".join(map(text, value)) + "]"
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{key!r}: {text(item)}"
+                                   for key, item in sorted(value.items())) + "}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return type(value).__name__ + "(" + ", ".join(
+                f"{field.name}={text(getattr(value, field.name))}"
+                for field in dataclasses.fields(value)) + ")"
+        raise TypeError(f"a page's {type(value).__name__} has no stable text")
 
     def _save_pages(self) -> None:
         """In each process, once its jobs are done: keep the pages it rendered."""
@@ -194,8 +204,8 @@ class EventsGenerator(Generator):
         self.cache.touch(self._used_pages)
 
     def _site_fingerprint(self) -> str:
-        """Everything an event page is made from besides its own event and dates: the theme,
-        the settings, today, and the site's other pages (for menus)."""
+        """Everything a page is made from besides its own inputs: the theme, the settings,
+        today, and the site's other pages (for menus)."""
         parts: list[bytes | str] = [str(self.context.get("today")), self.site_url]
         theme = Path(self.settings["THEME"])
         for path in sorted(theme.rglob("*")):
@@ -249,13 +259,27 @@ class EventsGenerator(Generator):
 
         def scope_job(feeds, about, series, page_url):
             def job():
-                files = {feeds.calendar.path: calendars.feed(
-                    views.in_feeds(past_days, series), ical.FeedInfo(feeds.title, about))}
+                in_feeds = views.in_feeds(past_days, series)
+                coming = views.next_occurrences(series)
                 info = news_feeds.NewsFeedInfo(f"Upcoming events: {feeds.title}", about,
                                                page_url, feeds.rss.url, feeds.atom.url)
+                # A series' feeds are kept between builds: an edit elsewhere leaves them be.
+                key = self.cache.key("feeds", self._site, self._inputs_text(
+                    [feeds, info, in_feeds, coming,
+                     [revisions[event.uid] for event in in_feeds],
+                     [revisions[occurrence.event.uid] for occurrence in coming]]))
+                found = self.cache.get_many([key]).get(key) if self._site else None
+                if found is not None:
+                    self._write_files(pickle.loads(found))
+                    self._used_pages.append(key)
+                    return
+                files = {feeds.calendar.path: calendars.feed(
+                    in_feeds, ical.FeedInfo(feeds.title, about))}
                 files[feeds.rss.path], files[feeds.atom.path] = news_feeds.news_feeds(
-                    views.next_occurrences(series), info, site_url, revisions, self.site_zone)
+                    coming, info, site_url, revisions, self.site_zone)
                 self._write_files(files)
+                if self._site:
+                    self._made_pages[key] = pickle.dumps(files, protocol=5)
             return job
 
         def event_files_job(events):
