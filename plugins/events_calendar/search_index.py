@@ -41,6 +41,7 @@ from pathlib import Path
 PAGES_PER_PART = 2000
 BUNDLE = "pagefind"
 PARTS_FILE = "parts.json"
+MANIFEST = "pages.json"  # in the cache: each page's size, time and digest at the last run
 # The marker is on the page's <main> element (theme/templates/base.html).
 MAIN = re.compile(rb"<main\b[^>]*>")
 HTML_TAG = re.compile(rb"<html\b[^>]*>")
@@ -52,7 +53,7 @@ HEAD_BYTES = 16 * 1024
 class Part:
     number: int  # from 1
     pages: tuple[str, ...]  # paths relative to the site, "/"-separated, sorted
-    key: str  # a hash of the pages' paths and indexed bytes, and of the Pagefind version
+    key: str  # a hash of the pages' paths and digests, and of the Pagefind version
 
     @property
     def folder(self) -> str:
@@ -60,10 +61,15 @@ class Part:
         return BUNDLE if self.number == 1 else f"{BUNDLE}/part-{self.number}"
 
 
-def indexed_pages(site: Path) -> dict[str, bytes]:
-    """What Pagefind is given of every page that marks content for the search index, by its
-    path; if no page is marked, every page whole (Pagefind's own rule)."""
-    marked, unmarked = {}, []
+def indexed_pages(site: Path, known: dict | None = None) -> dict[str, str]:
+    """The pages Pagefind indexes, each with a digest of what it is given of it: every page
+    that marks content for the search index, or if none does, every page (Pagefind's rule).
+
+    ``known`` is what the last run over this folder found ({path: [size, mtime, digest]}):
+    a page with the same size and time of last change is not read again. It is updated.
+    """
+    known = {} if known is None else known
+    found = {}
     for folder, subfolders, files in os.walk(site):
         if Path(folder) == site and BUNDLE in subfolders:
             subfolders.remove(BUNDLE)
@@ -72,14 +78,25 @@ def indexed_pages(site: Path) -> dict[str, bytes]:
                 continue
             path = Path(folder, name)
             relative = path.relative_to(site).as_posix()
-            data = _read_if_marked(path)
-            if data is None:
-                unmarked.append(relative)
-            else:
-                marked[relative] = _indexed_part(data)
+            status = path.stat()
+            entry = known.get(relative)
+            if not entry or entry[:2] != [status.st_size, status.st_mtime_ns]:
+                data = _read_if_marked(path)
+                digest = hashlib.sha256(_indexed_part(data)).hexdigest() if data else None
+                entry = [status.st_size, status.st_mtime_ns, digest]
+            found[relative] = entry
+    known.clear()
+    known.update(found)
+    marked = {name: entry[2] for name, entry in sorted(found.items()) if entry[2]}
     if marked:
-        return dict(sorted(marked.items()))
-    return {name: (site / name).read_bytes() for name in sorted(unmarked)}
+        return marked
+    return {name: hashlib.sha256((site / name).read_bytes()).hexdigest()
+            for name in sorted(found)}
+
+
+def _given_to_pagefind(site: Path, name: str) -> bytes:
+    data = _read_if_marked(site / name)
+    return _indexed_part(data) if data else (site / name).read_bytes()
 
 
 def _read_if_marked(path: Path) -> bytes | None:
@@ -115,7 +132,7 @@ def part_of(page: str, count: int) -> int:
     return int.from_bytes(hashlib.sha256(page.encode()).digest()[:8], "big") % count + 2
 
 
-def plan(pages: dict[str, bytes], pages_per_part: int = PAGES_PER_PART) -> list[Part]:
+def plan(pages: dict[str, str], pages_per_part: int = PAGES_PER_PART) -> list[Part]:
     """One part if the pages fit in one; else the pages that are not events (series,
     information) in the first part, and the event pages shared out between the rest."""
     if len(pages) <= pages_per_part:
@@ -135,7 +152,7 @@ def plan(pages: dict[str, bytes], pages_per_part: int = PAGES_PER_PART) -> list[
         hashed = hashlib.sha256(f"pagefind {version}; part {number} of {len(members)}\n"
                                 .encode())
         for name in sorted(names):
-            hashed.update(name.encode() + b"\0" + hashlib.sha256(pages[name]).digest())
+            hashed.update(f"{name}\0{pages[name]}\n".encode())
         parts.append(Part(number, tuple(sorted(names)), hashed.hexdigest()))
     return parts
 
@@ -174,13 +191,13 @@ def _scratch_space() -> str | None:
     return str(shared) if shared.is_dir() and os.access(shared, os.W_OK) else None
 
 
-def _run_pagefind(part: Part, pages: dict[str, bytes], into: Path) -> None:
+def _run_pagefind(part: Part, site: Path, into: Path) -> None:
     """Index one part: its pages alone, under their own paths, so the addresses are right."""
     with tempfile.TemporaryDirectory(prefix="pages-", dir=_scratch_space()) as staging:
         for name in part.pages:
             target = Path(staging, name)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(pages[name])
+            target.write_bytes(_given_to_pagefind(site, name))
         result = subprocess.run(
             [sys.executable, "-m", "pagefind", "--site", staging, "--output-path", str(into),
              "--silent"], capture_output=True, text=True)
@@ -197,7 +214,9 @@ class SearchIndexFailed(RuntimeError):
 def build(site: Path, cache: Path | None = None,
           pages_per_part: int = PAGES_PER_PART) -> tuple[int, int]:
     """Write the search index into ``site``; returns (parts indexed now, parts from the cache)."""
-    pages = indexed_pages(site)
+    manifest = cache / "search-index" / MANIFEST if cache is not None else None
+    known = _read_manifest(manifest, site)
+    pages = indexed_pages(site, known)
     parts = plan(pages, pages_per_part)
     bundle = site / BUNDLE
     if bundle.is_dir():  # parts of an earlier build that this one does not have
@@ -213,7 +232,7 @@ def build(site: Path, cache: Path | None = None,
         def index(part: Part) -> None:
             partial = store / f"{part.key}.partial"
             shutil.rmtree(partial, ignore_errors=True)
-            _run_pagefind(part, pages, partial)
+            _run_pagefind(part, site, partial)
             partial.rename(store / part.key)
 
         # Each Pagefind run uses every core for some of its time and one for the rest, so two
@@ -228,11 +247,22 @@ def build(site: Path, cache: Path | None = None,
             # edit is undone, and would otherwise pile up with every edit.
             wanted = {part.key for part in parts}
             for entry in store.iterdir():
-                if entry.name not in wanted:
+                if entry.is_dir() and entry.name not in wanted:
                     shutil.rmtree(entry, ignore_errors=True)
+            manifest.write_text(json.dumps({"site": str(site.resolve()), "pages": known}),
+                                encoding="utf-8")
     (bundle / PARTS_FILE).write_text(json.dumps({
         "merge": [f"part-{part.number}/" for part in parts[1:]]}) + "\n", encoding="utf-8")
     return len(missing), len(parts) - len(missing)
+
+
+def _read_manifest(manifest: Path | None, site: Path) -> dict:
+    """What the last run found in this same folder, if it was this folder."""
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8")) if manifest else {}
+    except (OSError, ValueError):
+        return {}
+    return recorded["pages"] if recorded.get("site") == str(site.resolve()) else {}
 
 
 def main(argv: list[str] | None = None) -> int:
