@@ -97,9 +97,11 @@ bench: $(SITE_STAMP)
 serve: html
 	$(BIN)/pelican --listen --bind 127.0.0.1 --port $(PORT) -o "$(OUTPUTDIR)" -s "$(CONFFILE)"
 
+# Builds over the last build (only changed files are written) and indexes for search after
+# each rebuild, keeping what did not change in the cache.
 devserver: $(SITE_STAMP)
 	$(BIN)/pelican "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" --autoreload --listen \
-		--bind 127.0.0.1 --port $(PORT)
+		--bind 127.0.0.1 --port $(PORT) -e EVENTS_SEARCH_INDEX=true
 
 clean:
 	rm -rf "$(OUTPUTDIR)" "$(OUTPUTDIR).partial" "$(OUTPUTDIR).previous"

@@ -162,3 +162,24 @@ def test_one_search_finds_events_in_every_part(unindexed_site, sample_site):
     # "history" is in events all over the calendar, so in several parts.
     assert len(results["one index"]) >= 5
     assert results["parts"] == results["one index"]
+
+
+def test_the_live_preview_indexes_after_each_build_keeping_unchanged_parts(tmp_path):
+    # `make devserver` turns EVENTS_SEARCH_INDEX on: Pelican alone then builds the index, and
+    # a build over the last one finds every part in the cache.
+    from conftest import ROOT, build_site
+
+    settings = {"EVENTS_SEARCH_INDEX": True, "CACHE_PATH": str(tmp_path / "cache")}
+    output = tmp_path / "output"
+    entries = []
+    for _ in range(2):
+        result = build_site(ROOT / "content", output, extra_settings=settings)
+        assert result.returncode == 0, result.stderr
+        entries.append((output / "pagefind" / "pagefind-entry.json").stat().st_ino)
+    assert parts(output) == [output / "pagefind"]
+    assert set(fragments(output)) == marked_pages(output)
+    # The second build left the index the first one put there (from the cache) in place.
+    assert entries[0] == entries[1]
+    [kept] = [entry for entry in (tmp_path / "cache" / "search-index").iterdir()
+              if entry.is_dir()]
+    assert (kept / "pagefind-entry.json").stat().st_ino == entries[1]

@@ -78,7 +78,7 @@ class CalendarFiles:
         calendar.add("x-wr-caldesc", icalendar.vText(feed.description))
         calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
-        return self._assemble(calendar, sorted(events, key=lambda event: event.uid))
+        return self._assemble(calendar.to_ical(), sorted(events, key=lambda event: event.uid))
 
     def event_file(self, event: Event) -> bytes:
         """A single event to add to a calendar ("Add to calendar").
@@ -89,10 +89,9 @@ class CalendarFiles:
             self._event_file_head = _calendar().to_ical()
         return self._assemble(self._event_file_head, [event])
 
-    def _assemble(self, calendar: icalendar.Calendar | bytes, events: list[Event]) -> bytes:
-        # The calendar's own lines from icalendar, then its components' lines (each a
+    def _assemble(self, head: bytes, events: list[Event]) -> bytes:
+        # The calendar's own lines (from icalendar), then its components' lines (each a
         # complete BEGIN...END block from icalendar), before its closing line.
-        head = calendar if isinstance(calendar, bytes) else calendar.to_ical()
         closing = b"END:VCALENDAR\r\n"
         assert head.endswith(closing)
         parts = [head[: -len(closing)], *self._timezones(events)]

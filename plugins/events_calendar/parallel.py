@@ -51,6 +51,7 @@ def map_in_workers(function: Callable[[T], R], items: Sequence[T],
             shares = [mine, *others.get()]
     finally:
         _TASK = ()
+        gc.unfreeze()
     results: list[R] = [None] * len(items)  # type: ignore[list-item]
     for start, share in enumerate(shares):
         results[start::count] = share
@@ -79,8 +80,9 @@ def run_split(jobs: Sequence[Callable[[], None]],
         return
     sys.stdout.flush()
     sys.stderr.flush()
-    # Objects made so far are never collected in the workers, so the garbage collector does
-    # not touch (and the kernel copy) every page of memory they share with this process.
+    # Objects made so far are left alone by the garbage collector until the jobs are done,
+    # so that it does not touch (and the kernel copy) every page of memory the workers share
+    # with this process, nor go through them all again in each process.
     gc.freeze()
     taken = multiprocessing.get_context("fork").Value("l", 0)  # the next job to take
 
@@ -117,6 +119,8 @@ def run_split(jobs: Sequence[Callable[[], None]],
         with taken.get_lock():
             taken.value = len(jobs)  # the build has failed: the workers need not go on
     codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
+    # Collectable again: `make devserver` builds many times in one process.
+    gc.unfreeze()
     if failure is not None:
         raise failure
     if any(codes):

@@ -8,7 +8,6 @@ stops the build before any page is written.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import json
 import logging
 import pickle
@@ -22,7 +21,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from . import (build_cache, calendar_links, ical, json_feed, markdown_body, news_feeds,
-               page_fragments, parallel, site_map, structured_data)
+               page_fragments, parallel, search_index, site_map, structured_data)
 from .access_features import VOCABULARY
 from .calendar_links import Feed, FeedSet
 from .loading import derived_uid, load_content
@@ -51,9 +50,6 @@ class EventsGenerator(Generator):
             sys.stderr.write(f"{error}\n")
             raise SystemExit(2) from None
         content = load_content(Path(self.path), self.settings, today)
-        # What was read lives for the whole build: the garbage collector need not look at it
-        # again (at 10,000 events its full passes were several percent of the build).
-        gc.freeze()
         if report(content.problems, sys.stderr):
             # SystemExit, not an exception: Pelican would print a traceback for an exception,
             # and an editor's mistake deserves only the lines above.
@@ -125,8 +121,8 @@ class EventsGenerator(Generator):
                           {**page, "series_feeds": feeds,
                            "page_feeds": self.whole.all + feeds.all}))
         self._folders_made: set[Path] = set()
-        self._made_pages: dict[str, bytes] = {}
-        self._used_pages: list[str] = []
+        self._made: dict[str, bytes] = {}  # files made by this process, for the cache
+        self._used: list[str] = []  # cache entries this process used
         self._site = self._site_fingerprint() if self.cache.path else ""
         # The longest jobs (the whole calendar's feeds, the long list pages) first, so that no
         # process is left with one of them while the others have finished.
@@ -140,37 +136,42 @@ class EventsGenerator(Generator):
         jobs.append(lambda: writer.write_file("404.html", self.get_template("404"),
                                               self.context, relative_urls=False))
         # Pages and feeds are independent files: shared out between the machine's cores.
-        parallel.run_split(jobs, finish=self._save_pages)
+        parallel.run_split(jobs, finish=self._save_kept)
         self.cache.prune()
 
     # --- pages, kept between builds ----------------------------------------------------
 
     def _page_job(self, writer, save_as: str, template: str, inputs: dict,
                   context: Callable[[], dict] | None = None):
-        """A job writing one page: from the build cache if nothing it is made from has
-        changed (its ``inputs``, and the site: see _site_fingerprint), else rendered with
-        ``context()`` (default: the inputs) and kept for the next build."""
-        def render() -> None:
+        """A job writing one page, rendered with ``context()`` (default: the inputs), or
+        from the build cache if nothing it is made from has changed."""
+        def render() -> dict[str, bytes]:
             writer.write_file(save_as, self.get_template(template), self.context,
                               relative_urls=self.settings.get("RELATIVE_URLS", False),
                               page_path=save_as.removesuffix("index.html"),
                               **(context() if context else inputs))
+            return {save_as: (Path(self.output_path) / save_as).read_bytes()}
 
-        def job() -> None:
-            try:
-                key = self.cache.key("page", self._site, template, save_as,
-                                     self._inputs_text(inputs)) if self._site else None
-            except TypeError:  # something in it has no stable text: render it every time
-                key = None
-            found = self.cache.get_many([key]).get(key) if key else None
-            if found is not None:
-                self._write_files({save_as: found})
-                self._used_pages.append(key)
-                return
-            render()
-            if key:
-                self._made_pages[key] = (Path(self.output_path) / save_as).read_bytes()
-        return job
+        return lambda: self._kept("page", [template, save_as, inputs], render)
+
+    def _kept(self, kind: str, inputs, make: Callable[[], dict[str, bytes]]) -> None:
+        """Write the files ``make()`` returns, or the same files from the build cache if
+        nothing they are made from has changed: their ``inputs`` and the site (see
+        _site_fingerprint). What is made is kept for the next build (by _save_kept)."""
+        try:
+            key = self.cache.key(kind, self._site, self._inputs_text(inputs)) \
+                if self._site else None
+        except TypeError:  # something in the inputs has no stable text: made every time
+            key = None
+        found = self.cache.get_many([key]).get(key) if key else None
+        if found is not None:
+            self._write_files(pickle.loads(found))
+            self._used.append(key)
+            return
+        files = make()
+        self._write_files(files)  # (a page Pelican's writer has written is not written again)
+        if key:
+            self._made[key] = pickle.dumps(files, protocol=5)
 
     def _inputs_text(self, value) -> str:
         """A page's inputs as text that is the same in every build for the same inputs:
@@ -198,10 +199,10 @@ class EventsGenerator(Generator):
                 for field in dataclasses.fields(value)) + ")"
         raise TypeError(f"a page's {type(value).__name__} has no stable text")
 
-    def _save_pages(self) -> None:
-        """In each process, once its jobs are done: keep the pages it rendered."""
-        self.cache.put_many(self._made_pages)
-        self.cache.touch(self._used_pages)
+    def _save_kept(self) -> None:
+        """In each process, once its jobs are done: keep the files it made."""
+        self.cache.put_many(self._made)
+        self.cache.touch(self._used)
 
     def _site_fingerprint(self) -> str:
         """Everything a page is made from besides its own inputs: the theme, the settings,
@@ -263,23 +264,19 @@ class EventsGenerator(Generator):
                 coming = views.next_occurrences(series)
                 info = news_feeds.NewsFeedInfo(f"Upcoming events: {feeds.title}", about,
                                                page_url, feeds.rss.url, feeds.atom.url)
+
+                def make() -> dict[str, bytes]:
+                    files = {feeds.calendar.path: calendars.feed(
+                        in_feeds, ical.FeedInfo(feeds.title, about))}
+                    files[feeds.rss.path], files[feeds.atom.path] = news_feeds.news_feeds(
+                        coming, info, site_url, revisions, self.site_zone)
+                    return files
+
                 # A series' feeds are kept between builds: an edit elsewhere leaves them be.
-                key = self.cache.key("feeds", self._site, self._inputs_text(
-                    [feeds, info, in_feeds, coming,
-                     [revisions[event.uid] for event in in_feeds],
-                     [revisions[occurrence.event.uid] for occurrence in coming]]))
-                found = self.cache.get_many([key]).get(key) if self._site else None
-                if found is not None:
-                    self._write_files(pickle.loads(found))
-                    self._used_pages.append(key)
-                    return
-                files = {feeds.calendar.path: calendars.feed(
-                    in_feeds, ical.FeedInfo(feeds.title, about))}
-                files[feeds.rss.path], files[feeds.atom.path] = news_feeds.news_feeds(
-                    coming, info, site_url, revisions, self.site_zone)
-                self._write_files(files)
-                if self._site:
-                    self._made_pages[key] = pickle.dumps(files, protocol=5)
+                self._kept("feeds", [feeds, info, in_feeds, coming,
+                                     [revisions[event.uid] for event in in_feeds],
+                                     [revisions[occurrence.event.uid] for occurrence in coming]],
+                           make)
             return job
 
         def event_files_job(events):
@@ -338,6 +335,20 @@ def write_site_map(pelican) -> None:
     site_map.write(Path(pelican.output_path), site_url)
 
 
+def index_for_search(pelican) -> None:
+    """Build the search index when EVENTS_SEARCH_INDEX is on (Pelican's finalized signal)."""
+    if not events_setting(pelican.settings, "EVENTS_SEARCH_INDEX"):
+        return
+    cache = Path(pelican.settings.get("CACHE_PATH") or "cache") \
+        if events_setting(pelican.settings, "EVENTS_CACHE") else None
+    try:
+        indexed, reused = search_index.build(Path(pelican.output_path), cache)
+    except search_index.SearchIndexFailed as error:
+        logger.error("%s", error)  # an error: with --fatal errors the build fails
+        return
+    logger.info("Search index: %d part(s) indexed, %d from the cache", indexed, reused)
+
+
 def get_generators(pelican):
     return EventsGenerator
 
@@ -348,3 +359,4 @@ def register() -> None:
     signals.get_generators.connect(get_generators)
     # finalized runs after every generator has written, so the site map sees every page.
     signals.finalized.connect(write_site_map)
+    signals.finalized.connect(index_for_search)

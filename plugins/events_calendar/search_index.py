@@ -37,7 +37,7 @@ from importlib import metadata
 from pathlib import Path
 
 # Large enough that a borough's calendar is one part (one index for the browser to load),
-# small enough that re-indexing the part an edit touched takes a second or two.
+# small enough that re-indexing the part an edit touched takes a few seconds.
 PAGES_PER_PART = 2000
 BUNDLE = "pagefind"
 PARTS_FILE = "parts.json"
@@ -115,14 +115,15 @@ def _indexed_part(page: bytes) -> bytes:
     """The page as Pagefind needs it: its language and its marked <main> element.
 
     Pagefind indexes only what is inside data-pagefind-body and takes the title from its first
-    heading, so the index is byte for byte the one the whole page gives (a test checks it),
-    but Pagefind need not parse the head, the navigation and the footer: that was nearly half
-    of its time. It also means a part is indexed again only when an indexed text changed.
+    heading, so what it stores for the page is byte for byte what the whole page gives (a
+    test checks it), but it need not parse the head, the navigation and the footer: that was
+    nearly half of its time. And a part is indexed again only when an indexed text changed.
     """
-    html = HTML_TAG.search(page)
-    start, end = page.find(b"<main"), page.rfind(b"</main>")  # HTML allows one <main>
-    if start < 0 or end < start:  # no closing tag: Pagefind gets the page as it is
+    html, main = HTML_TAG.search(page), MAIN.search(page)
+    end = page.rfind(b"</main>")  # HTML allows one <main>
+    if main is None or end < main.start():  # no closing tag: Pagefind gets the page as it is
         return page
+    start = main.start()
     return (b"<!DOCTYPE html>" + (html.group(0) if html else b"<html>") + b"<body>"
             + page[start:end] + b"</main></body></html>")
 

@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     # ["www.youtube-nocookie.com"]. Empty by default: each is a third party that sees who visits
     # the page, so a council allows one only on purpose. They are added to the page's policy.
     "EVENTS_EMBED_HOSTS": [],
+    # Build the search index at the end of every Pelican run. `make html` indexes in a step of
+    # its own; `make devserver` turns this on, so the preview's search follows each edit.
+    "EVENTS_SEARCH_INDEX": False,
     # "Today" for reproducible builds; None means the date now in the site's time zone.
     # The EVENTS_TODAY environment variable, when set, wins over both.
     "EVENTS_TODAY": None,
