@@ -152,12 +152,14 @@ class EventsGenerator(Generator):
                               **(context() if context else inputs))
             return {save_as: (Path(self.output_path) / save_as).read_bytes()}
 
-        return lambda: self._kept("page", [template, save_as, inputs], render)
+        return lambda: self._kept("page", [template, save_as, inputs], render, written=True)
 
-    def _kept(self, kind: str, inputs, make: Callable[[], dict[str, bytes]]) -> None:
-        """Write the files ``make()`` returns, or the same files from the build cache if
-        nothing they are made from has changed: their ``inputs`` and the site (see
-        _site_fingerprint). What is made is kept for the next build (by _save_kept)."""
+    def _kept(self, kind: str, inputs, make: Callable[[], dict[str, bytes]],
+              written: bool = False) -> None:
+        """Write the files ``make()`` returns (unless ``make`` has ``written`` them itself),
+        or the same files from the build cache if nothing they are made from has changed:
+        their ``inputs`` and the site (see _site_fingerprint). What is made is kept for the
+        next build (by _save_kept)."""
         try:
             key = self.cache.key(kind, self._site, self._inputs_text(inputs)) \
                 if self._site else None
@@ -169,7 +171,8 @@ class EventsGenerator(Generator):
             self._used.append(key)
             return
         files = make()
-        self._write_files(files)  # (a page Pelican's writer has written is not written again)
+        if not written:
+            self._write_files(files)
         if key:
             self._made[key] = pickle.dumps(files, protocol=5)
 
