@@ -6,8 +6,8 @@ versions of the libraries that turn it into bytes), so a cached value is always 
 computing it again would give: a build with the cache and one without are byte-identical (the
 tests check it). The cache is one SQLite file in Pelican's CACHE_PATH; deleting it is always safe.
 
-It also keeps whole event pages, by a digest of everything the page is made from: see
-``EventsGenerator._event_page_key``.
+It also keeps whole pages and series feeds, by a digest of everything they are made from:
+see ``EventsGenerator._kept`` in plugin.py.
 """
 
 from __future__ import annotations

@@ -55,11 +55,9 @@ class EventsGenerator(Generator):
             # and an editor's mistake deserves only the lines above.
             raise SystemExit(1)
         self.site_zone = site_timezone(self.settings)
-        cache_file = None
-        if events_setting(self.settings, "EVENTS_CACHE"):
-            cache_file = Path(self.settings.get("CACHE_PATH") or "cache") / \
-                "events-calendar.sqlite"
-        self.cache = build_cache.BuildCache(cache_file, build_cache.code_fingerprint())
+        folder = cache_folder(self.settings)
+        self.cache = build_cache.BuildCache(folder / "events-calendar.sqlite" if folder else None,
+                                            build_cache.code_fingerprint())
         # Digests before any HTML is attached: an event's digest is its fields, nothing more.
         self.digests = {event.uid: build_cache.object_digest(event) for event in content.events}
         self._describe(content.events)
@@ -311,6 +309,14 @@ class EventsGenerator(Generator):
             target.write_bytes(data)
 
 
+def cache_folder(settings) -> Path | None:
+    """Where builds keep what they can reuse (Pelican's CACHE_PATH), or None with EVENTS_CACHE
+    off."""
+    if not events_setting(settings, "EVENTS_CACHE"):
+        return None
+    return Path(settings.get("CACHE_PATH") or "cache")
+
+
 def _plain_setting(value) -> object:
     """A setting JSON cannot write, as something that stays the same from build to build."""
     if isinstance(value, (set, frozenset)):
@@ -342,10 +348,9 @@ def index_for_search(pelican) -> None:
     """Build the search index when EVENTS_SEARCH_INDEX is on (Pelican's finalized signal)."""
     if not events_setting(pelican.settings, "EVENTS_SEARCH_INDEX"):
         return
-    cache = Path(pelican.settings.get("CACHE_PATH") or "cache") \
-        if events_setting(pelican.settings, "EVENTS_CACHE") else None
     try:
-        indexed, reused = search_index.build(Path(pelican.output_path), cache)
+        indexed, reused = search_index.build(Path(pelican.output_path),
+                                             cache_folder(pelican.settings))
     except search_index.SearchIndexFailed as error:
         logger.error("%s", error)  # an error: with --fatal errors the build fails
         return
