@@ -9,8 +9,6 @@ PUBLISHCONF ?= $(CURDIR)/publishconf.py
 # Any error Pelican logs (a broken template, an unreadable page) fails the build.
 PELICANOPTS ?= --fatal errors
 PORT ?= 8000
-# The same folder as CACHE_PATH in pelicanconf.py: deleting it is always safe.
-SEARCH_CACHE ?= $(CURDIR)/.cache
 export PYTHONPATH := $(CURDIR)/plugins
 
 SITE_STAMP := $(VENV)/.site-installed
@@ -43,14 +41,13 @@ $(TEST_STAMP): $(SITE_STAMP) requirements-test.txt
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c constraints.txt
 	touch $@
 
-# Build into a folder beside the output, index it for search (Pagefind, in parts kept in the
-# cache between builds), and swap it in only when both succeeded, so a failed build leaves the
-# previous site as it was.
+# Build into a folder beside the output, with its search index (Pagefind, in parts kept in the
+# cache between builds, made by the plugin from the pages as they are written), and swap it in
+# only when the build succeeded, so a failed build leaves the previous site as it was.
 define build_site
 	rm -rf "$(OUTPUTDIR).partial"
 	$(BIN)/pelican "$(INPUTDIR)" -o "$(OUTPUTDIR).partial" -s "$(1)" $(PELICANOPTS) \
-		|| { rm -rf "$(OUTPUTDIR).partial"; exit 1; }
-	$(BIN)/python -m events_calendar.search_index "$(OUTPUTDIR).partial" --cache "$(SEARCH_CACHE)" \
+		-e EVENTS_SEARCH_INDEX=true \
 		|| { rm -rf "$(OUTPUTDIR).partial"; exit 1; }
 	rm -rf "$(OUTPUTDIR).previous"
 	if [ -d "$(OUTPUTDIR)" ]; then mv "$(OUTPUTDIR)" "$(OUTPUTDIR).previous"; fi

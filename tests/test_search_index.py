@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,39 @@ def test_the_index_is_the_one_pagefind_makes_of_the_whole_site(sample_site, tmp_
     theirs = {name: data for name, data in tree(plain).items() if name.startswith("fragment/")}
     assert len(ours) == len(marked_pages(sample_site))
     assert ours == theirs
+
+
+def test_the_index_made_during_the_build_is_the_one_made_by_reading_the_site(
+        sample_site, unindexed_site):
+    # make html has the plugin hand each page to the index as it is written; the command
+    # line reads the built site instead. Both must give Pagefind the same pages.
+    assert index_for_search(unindexed_site).returncode == 0
+    assert {name: data for name, data in tree(unindexed_site / "pagefind").items()
+            if name.startswith("fragment/")} == \
+        {name: data for name, data in tree(sample_site / "pagefind").items()
+         if name.startswith("fragment/")}
+
+
+def test_the_pages_handed_to_the_index_are_deleted_after_the_build(tmp_path):
+    from conftest import ROOT, build_site
+
+    def staging_folders() -> set[Path]:
+        return {path for folder in (Path(tempfile.gettempdir()), Path("/dev/shm"))
+                if folder.is_dir() for path in folder.glob("search-pages-*")}
+
+    before = staging_folders()
+    settings = {"EVENTS_SEARCH_INDEX": True, "CACHE_PATH": str(tmp_path / "cache")}
+    result = build_site(ROOT / "content", tmp_path / "output", extra_settings=settings)
+    assert result.returncode == 0, result.stderr
+    assert set(fragments(tmp_path / "output")) == marked_pages(tmp_path / "output")
+    # A build that fails after pages were handed over (here, at the last page) deletes them too.
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    (theme / "templates" / "404.html").write_text("{% broken %}", encoding="utf-8")
+    broken = {**settings, "THEME": str(theme)}
+    assert build_site(ROOT / "content", tmp_path / "broken",
+                      extra_settings=broken).returncode != 0
+    assert staging_folders() - before == set()
 
 
 def test_parts_hold_every_page_once_and_only_changed_parts_are_indexed_again(

@@ -18,12 +18,17 @@ import logging
 import os
 import pickle
 import sqlite3
+import zlib
 from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Mapping
 
 logger = logging.getLogger(__name__)
 
+# Entries are compressed: a first build of 10,000 events puts every page into the cache, and
+# writing 300 MB (twice, with SQLite's write-ahead log) cost more than compressing it to a
+# quarter of that. Level 3: nearly the smallest, at a fraction of a millisecond per page.
+COMPRESSION = 3
 LIBRARIES = ("markdown", "nh3", "icalendar", "jinja2", "markupsafe", "pelican")
 
 
@@ -95,6 +100,10 @@ class BuildCache:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
                 connection.execute("PRAGMA journal_mode=WAL")
+                # A cache need not survive a power cut, only never be corrupted: in WAL mode,
+                # NORMAL waits for the disk only at checkpoints, not at every commit (seconds
+                # saved on a first build, which writes every page into the cache).
+                connection.execute("PRAGMA synchronous=NORMAL")
                 # When each entry was last used is kept apart from its value: marking a page
                 # as used must not make SQLite write the whole page again.
                 connection.execute("CREATE TABLE IF NOT EXISTS entries "
@@ -128,7 +137,7 @@ class BuildCache:
             rows = database.execute(
                 f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk)
-            found.update(rows)
+            found.update((key, zlib.decompress(value)) for key, value in rows)
         return found
 
     def put_many(self, items: Mapping[str, bytes]) -> None:
@@ -138,7 +147,8 @@ class BuildCache:
         with database:
             database.execute("BEGIN")
             database.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)",
-                                 list(items.items()))
+                                 [(key, zlib.compress(value, COMPRESSION))
+                                  for key, value in items.items()])
             database.executemany("INSERT OR REPLACE INTO used (key, build) VALUES (?, ?)",
                                  [(key, self.build) for key in items])
 

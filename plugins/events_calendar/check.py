@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_diff and not content.problems:
         from .subscriber_diff import diff_against, problems_of
 
-        result = diff_against(args.base, args.content, settings, today)
+        result = diff_against(args.base, args.content, settings, today, content)
         if result is None:
             note = "Subscriber check skipped: no git base to compare with.\n"
         else:

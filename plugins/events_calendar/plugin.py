@@ -7,9 +7,11 @@ stops the build before any page is written.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import json
 import logging
+import os
 import pickle
 import sys
 from datetime import date
@@ -55,6 +57,8 @@ class EventsGenerator(Generator):
             # and an editor's mistake deserves only the lines above.
             raise SystemExit(1)
         self.site_zone = site_timezone(self.settings)
+        if events_setting(self.settings, "EVENTS_SEARCH_INDEX"):
+            _SEARCH_PAGES.start(Path(self.output_path))
         folder = cache_folder(self.settings)
         self.cache = build_cache.BuildCache(folder / "events-calendar.sqlite" if folder else None,
                                             build_cache.code_fingerprint())
@@ -165,7 +169,10 @@ class EventsGenerator(Generator):
             key = None
         found = self.cache.get_many([key]).get(key) if key else None
         if found is not None:
-            self._write_files(pickle.loads(found))
+            files = pickle.loads(found)
+            self._write_files(files)
+            for path, data in files.items():  # (a page Pelican writes is handed over as written)
+                _SEARCH_PAGES.add(Path(self.output_path) / path, data)
             self._used.append(key)
             return
         files = make()
@@ -344,16 +351,52 @@ def write_site_map(pelican) -> None:
     site_map.write(Path(pelican.output_path), site_url)
 
 
+class _SearchPages:
+    """With EVENTS_SEARCH_INDEX on, the pages of this build handed to the search index as they
+    are written (by this process or a forked one), so that it need not read them back."""
+
+    def __init__(self) -> None:
+        self.staging: search_index.Staging | None = None
+        self.site = Path()
+        self.owner = 0  # the process that started it, the only one that may delete it
+
+    def start(self, site: Path) -> None:
+        self.close()  # a build that failed before the end (make devserver goes on)
+        self.staging, self.site, self.owner = search_index.Staging(), site, os.getpid()
+
+    def add(self, path: Path, data: bytes) -> None:
+        if self.staging is not None and path.suffix == ".html":
+            self.staging.add(path.relative_to(self.site).as_posix(), data)
+
+    def close(self) -> None:
+        if self.staging is not None and self.owner == os.getpid():
+            self.staging.close()
+        self.staging = None
+
+
+_SEARCH_PAGES = _SearchPages()
+atexit.register(_SEARCH_PAGES.close)
+
+
+def hand_page_to_search_index(path, context) -> None:
+    """Pelican's content_written signal: every page its writer writes, ours and its own."""
+    if _SEARCH_PAGES.staging is not None and path.endswith(".html"):
+        _SEARCH_PAGES.add(Path(path), Path(path).read_bytes())
+
+
 def index_for_search(pelican) -> None:
     """Build the search index when EVENTS_SEARCH_INDEX is on (Pelican's finalized signal)."""
     if not events_setting(pelican.settings, "EVENTS_SEARCH_INDEX"):
         return
     try:
         indexed, reused = search_index.build(Path(pelican.output_path),
-                                             cache_folder(pelican.settings))
+                                             cache_folder(pelican.settings),
+                                             staged=_SEARCH_PAGES.staging)
     except search_index.SearchIndexFailed as error:
         logger.error("%s", error)  # an error: with --fatal errors the build fails
         return
+    finally:
+        _SEARCH_PAGES.close()
     logger.info("Search index: %d part(s) indexed, %d from the cache", indexed, reused)
 
 
@@ -367,4 +410,5 @@ def register() -> None:
     signals.get_generators.connect(get_generators)
     # finalized runs after every generator has written, so the site map sees every page.
     signals.finalized.connect(write_site_map)
+    signals.content_written.connect(hand_page_to_search_index)
     signals.finalized.connect(index_for_search)

@@ -128,6 +128,41 @@ def _indexed_part(page: bytes) -> bytes:
             + page[start:end] + b"</main></body></html>")
 
 
+class Staging:
+    """The pages to index, handed over by the build as it writes them, so that the index
+    need not find and read them back from disk (Pelican's own run with EVENTS_SEARCH_INDEX).
+
+    Each marked page's indexed part (see _indexed_part) is written to a folder in memory
+    (/dev/shm where there is one) under the page's own path; forked processes add to the same
+    folder. ``build(..., staged=...)`` indexes from there; ``close`` deletes it.
+    """
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="search-pages-", dir=_scratch_space()))
+
+    def add(self, relative: str, page: bytes) -> None:
+        """Hand over a page of the site (its path relative to the site, and its bytes)."""
+        main = MAIN.search(page)
+        if main is None or INDEXED.match(page, main.start()) is None:
+            return  # not marked for the search index: a list page, the 404 page
+        target = self.folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_indexed_part(page))
+
+    def pages(self) -> dict[str, str]:
+        """Every page handed over, with a digest of what Pagefind is given of it."""
+        found = {}
+        for folder, _, files in os.walk(self.folder):
+            for name in files:
+                path = Path(folder, name)
+                found[path.relative_to(self.folder).as_posix()] = \
+                    hashlib.sha256(path.read_bytes()).hexdigest()
+        return dict(sorted(found.items()))
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def part_of(page: str, count: int) -> int:
     """An event page's part (from 2): fixed by its address, so editing it never moves it."""
     return int.from_bytes(hashlib.sha256(page.encode()).digest()[:8], "big") % count + 2
@@ -192,32 +227,46 @@ def _scratch_space() -> str | None:
     return str(shared) if shared.is_dir() and os.access(shared, os.W_OK) else None
 
 
-def _run_pagefind(part: Part, site: Path, into: Path) -> None:
+def _run_pagefind(part: Part, site: Path, into: Path, staged: Staging | None = None,
+                  only_part: bool = False) -> None:
     """Index one part: its pages alone, under their own paths, so the addresses are right."""
     with tempfile.TemporaryDirectory(prefix="pages-", dir=_scratch_space()) as staging:
-        for name in part.pages:
-            target = Path(staging, name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_given_to_pagefind(site, name))
+        if staged is not None and only_part:
+            staging = str(staged.folder)  # every page handed over, and nothing else
+        else:
+            for name in part.pages:
+                target = Path(staging, name)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if staged is not None:  # already what Pagefind is given, in memory: shared
+                    _link_or_copy(staged.folder / name, target)
+                else:
+                    target.write_bytes(_given_to_pagefind(site, name))
         result = subprocess.run(
             [sys.executable, "-m", "pagefind", "--site", staging, "--output-path", str(into),
              "--silent"], capture_output=True, text=True)
     if result.returncode != 0:
         shutil.rmtree(into, ignore_errors=True)
         raise SearchIndexFailed(f"Pagefind failed on part {part.number} of the search index:\n"
-                          f"{result.stdout}{result.stderr}")
+                                f"{result.stdout}{result.stderr}")
 
 
 class SearchIndexFailed(RuntimeError):
     """Pagefind failed; its own message says why."""
 
 
-def build(site: Path, cache: Path | None = None,
-          pages_per_part: int = PAGES_PER_PART) -> tuple[int, int]:
-    """Write the search index into ``site``; returns (parts indexed now, parts from the cache)."""
+def build(site: Path, cache: Path | None = None, pages_per_part: int = PAGES_PER_PART,
+          staged: Staging | None = None) -> tuple[int, int]:
+    """Write the search index into ``site``; returns (parts indexed now, parts from the cache).
+
+    With ``staged``, the pages are the ones the build handed over; without, they are found
+    by reading the site (a page unchanged since the last run over this folder is not read).
+    """
     manifest = cache / "search-index" / MANIFEST if cache is not None else None
-    known = _read_manifest(manifest, site)
-    pages = indexed_pages(site, known)
+    known = _read_manifest(manifest, site) if staged is None else {}
+    pages = staged.pages() if staged is not None else {}
+    if not pages:  # nothing handed over, or no page marked: Pagefind's own rule
+        staged = None
+        pages = indexed_pages(site, known)
     parts = plan(pages, pages_per_part)
     bundle = site / BUNDLE
     if bundle.is_dir():  # parts of an earlier build that this one does not have
@@ -233,7 +282,7 @@ def build(site: Path, cache: Path | None = None,
         def index(part: Part) -> None:
             partial = store / f"{part.key}.partial"
             shutil.rmtree(partial, ignore_errors=True)
-            _run_pagefind(part, site, partial)
+            _run_pagefind(part, site, partial, staged, only_part=len(parts) == 1)
             partial.rename(store / part.key)
 
         # Each Pagefind run uses every core for some of its time and one for the rest, so two
@@ -250,8 +299,11 @@ def build(site: Path, cache: Path | None = None,
             for entry in store.iterdir():
                 if entry.is_dir() and entry.name not in wanted:
                     shutil.rmtree(entry, ignore_errors=True)
-            manifest.write_text(json.dumps({"site": str(site.resolve()), "pages": known}),
-                                encoding="utf-8")
+            if staged is None:
+                manifest.write_text(json.dumps({"site": str(site.resolve()), "pages": known}),
+                                    encoding="utf-8")
+            else:  # the pages on disk may have changed without this run reading them
+                manifest.unlink(missing_ok=True)
     (bundle / PARTS_FILE).write_text(json.dumps({
         "merge": [f"part-{part.number}/" for part in parts[1:]]}) + "\n", encoding="utf-8")
     return len(missing), len(parts) - len(missing)

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from .check import read_site_settings
 from .dates import last_day
-from .loading import load_content, shown_path
+from .loading import Content, load_content, shown_path
 from .model import Event
 from .problems import Problem
 from .schedule import occurrences, window_end
@@ -215,12 +215,15 @@ class DiffResult:
 
 
 def diff_against(base: str | None, content_dir: Path, settings: Mapping[str, Any],
-                 today: date) -> DiffResult | None:
-    """Compare the working tree's content with ``base`` (default: the merge base with main)."""
+                 today: date, head: Content | None = None) -> DiffResult | None:
+    """Compare the working tree's content with ``base`` (default: the merge base with main).
+
+    ``head`` is the working tree's content if the caller has already read it (make check has).
+    """
     base = base or default_base(content_dir)
     if base is None:
         return None
-    head = load_content(content_dir, settings, today)
+    head = head or load_content(content_dir, settings, today)
     with tempfile.TemporaryDirectory() as folder:
         old_dir = content_at(base, content_dir, Path(folder))
         old_events = load_content(old_dir, settings, today).events if old_dir else []
