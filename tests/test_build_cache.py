@@ -37,10 +37,10 @@ def page(output: Path, slug: str = EVENT) -> str:
 
 
 def cached_values(workspace: Path) -> list[bytes]:
-    """Every entry in the build cache (stored compressed)."""
+    """Every entry in the build cache (large ones are stored compressed)."""
     with sqlite3.connect(workspace / "cache" / "events-calendar.sqlite") as database:
-        return [zlib.decompress(value) for (value,) in
-                database.execute("SELECT value FROM entries")]
+        return [zlib.decompress(value[1:]) if value[:1] == b"z" else value[1:]
+                for (value,) in database.execute("SELECT value FROM entries")]
 
 
 def pages_in_cache(workspace: Path) -> int:

@@ -306,3 +306,134 @@ def test_reading_on_several_cores_gives_the_same_result(monkeypatch):
     assert [e.uid for e in parallel.events] == [e.uid for e in serial.events]
     assert parallel.events == serial.events and parallel.problems == serial.problems
     assert [s.path for s in parallel.sources] == [s.path for s in serial.sources]
+
+
+# --- what was read, kept between checks and builds --------------------------------------
+
+
+class RecordingSettings(dict):
+    """Settings that remember which of them were asked for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asked: set[str] = set()
+
+    def get(self, name, default=None):
+        self.asked.add(name)
+        return super().get(name, default)
+
+    def __getitem__(self, name):
+        self.asked.add(name)
+        return super().__getitem__(name)
+
+
+def kept_between_reads(tmp_path):
+    from events_calendar.build_cache import BuildCache
+
+    return BuildCache(tmp_path / "cache.sqlite", "test")
+
+
+def every_file_read(content, settings=SETTINGS, cache=None):
+    loaded = load_content(content.root, settings, TODAY, cache)
+    return loaded.events + loaded.drafts, [str(problem) for problem in loaded.problems]
+
+
+def mixed_content(content):
+    (content.root / "images").mkdir(exist_ok=True)
+    (content.root / "images" / "poster.png").write_bytes(b"\x89PNG")
+    content.event("2026/with-image.md", """
+        title: A panel
+        start: 2026-11-30 18:30
+        series: disability-history-month
+        accessibility: [step-free, bsl]
+        image: images/poster.png
+        image_alt: Three people on a stage
+    """)
+    content.event("2026/weekly.md", """
+        title: Weekly coffee
+        start: 2026-12-02 10:00
+        end: 2026-12-02 11:00
+        timezone: Europe/Paris
+        repeat: FREQ=WEEKLY;COUNT=4
+    """)
+    content.event("2026/broken.md", "title: Broken\nstart: 2026-13-01\n")
+
+
+def test_reading_asks_only_for_the_settings_its_cache_entries_are_found_by(content):
+    from events_calendar.loading import READER_SETTINGS, EventReader
+
+    mixed_content(content)
+    settings = RecordingSettings(SETTINGS)
+    series = load_content(content.root, SETTINGS, TODAY).series
+    for path in sorted((content.root / "events").rglob("*.md")):
+        EventReader(path, str(path), settings, series, TODAY, content.root).read()
+    assert settings.asked and settings.asked <= set(READER_SETTINGS)
+
+
+def test_files_read_before_come_back_exactly_as_read(content, tmp_path):
+    mixed_content(content)
+    without = every_file_read(content)
+    cache = kept_between_reads(tmp_path)
+    assert every_file_read(content, cache=cache) == without  # stored
+    assert len(entries(cache)) == 3  # every file, the one with a mistake with its problems
+    assert every_file_read(content, cache=kept_between_reads(tmp_path)) == without  # found
+    # Shared things stay shared: the series and access features are the ones read this time.
+    events, _ = every_file_read(content, cache=kept_between_reads(tmp_path))
+    series = load_content(content.root, SETTINGS, TODAY).series
+    [panel] = [event for event in events if event.title == "A panel"]
+    assert panel.series[0] == series["disability-history-month"]
+
+
+def entries(cache) -> list:
+    return cache._database().execute("SELECT key FROM entries").fetchall()
+
+
+def test_a_changed_file_image_setting_or_series_is_read_again(content, tmp_path):
+    mixed_content(content)
+    every_file_read(content, cache=kept_between_reads(tmp_path))
+    # The file itself.
+    content.event("2026/weekly.md", """
+        title: Weekly coffee and cake
+        start: 2026-12-02 10:00
+        repeat: FREQ=WEEKLY;COUNT=4
+    """)
+    events, _ = every_file_read(content, cache=kept_between_reads(tmp_path))
+    assert "Weekly coffee and cake" in {event.title for event in events}
+    # The image it names is deleted: the cached event must not hide the problem.
+    (content.root / "images" / "poster.png").unlink()
+    _, problems = every_file_read(content, cache=kept_between_reads(tmp_path))
+    assert any("with-image.md" in problem and "does not exist" in problem
+               for problem in problems)
+    # A setting reading depends on: uids made from file names follow the new domain.
+    events, _ = every_file_read(content, {**SETTINGS, "EVENTS_UID_DOMAIN": "new.example"},
+                                kept_between_reads(tmp_path))
+    assert all(event.uid.endswith("@new.example") for event in events)
+    # A series' title, which every event in it shows.
+    (content.root / "images" / "poster.png").write_bytes(b"\x89PNG")
+    content.series("disability-history-month", """
+        title: Disability History Month 2026
+        start: 2026-11-16
+        end: 2026-12-16
+    """)
+    events, _ = every_file_read(content, cache=kept_between_reads(tmp_path))
+    assert {item.title for event in events for item in event.series} == \
+        {"Disability History Month 2026"}
+    # The series is deleted: the event that names it now has a mistake.
+    (content.root / "series" / "disability-history-month.md").unlink()
+    _, problems = every_file_read(content, cache=kept_between_reads(tmp_path))
+    assert any("with-image.md" in problem and "series" in problem for problem in problems)
+
+
+def test_a_check_does_not_count_as_a_build_so_the_pages_kept_are_not_aged_out(tmp_path):
+    from events_calendar.build_cache import BuildCache
+
+    path = tmp_path / "cache.sqlite"
+    build = BuildCache(path, "test")
+    build.put_many({"page": b"<html>"})
+    for _ in range(3):  # three checks
+        check = BuildCache(path, "test", new_build=False)
+        check.put_many({"read": b"event"})
+        assert check.build == build.build
+    BuildCache(path, "test").prune()  # the next build keeps what the last one made
+    assert BuildCache(path, "test", new_build=False).get_many(["page", "read"]) == \
+        {"page": b"<html>", "read": b"event"}

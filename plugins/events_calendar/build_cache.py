@@ -21,15 +21,46 @@ import sqlite3
 import zlib
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
+
+from .settings import events_setting
 
 logger = logging.getLogger(__name__)
 
-# Entries are compressed: a first build of 10,000 events puts every page into the cache, and
-# writing 300 MB (twice, with SQLite's write-ahead log) cost more than compressing it to a
-# quarter of that. Level 3: nearly the smallest, at a fraction of a millisecond per page.
-COMPRESSION = 3
+# Large entries (pages, feeds) are compressed: a first build of 10,000 events puts every page
+# into the cache, and writing 300 MB (twice, with SQLite's write-ahead log) cost more than
+# compressing it to a quarter of that. Small ones (descriptions, VEVENTs, what was read from
+# an event file) are not: compressing 10,000 of them costs more than it saves.
+COMPRESS_FROM = 8 * 1024
+COMPRESSION = 3  # nearly the smallest, at a fraction of a millisecond per page
+
+
+def pack(value: bytes) -> bytes:
+    """An entry as stored: marked as compressed (z) or not (=)."""
+    if len(value) >= COMPRESS_FROM:
+        return b"z" + zlib.compress(value, COMPRESSION)
+    return b"=" + value
+
+
+def unpack(stored: bytes) -> bytes:
+    return zlib.decompress(memoryview(stored)[1:]) if stored[:1] == b"z" else stored[1:]
+
 LIBRARIES = ("markdown", "nh3", "icalendar", "jinja2", "markupsafe", "pelican")
+
+
+def cache_folder(settings: Mapping[str, Any]) -> Path | None:
+    """Where builds keep what they can reuse (Pelican's CACHE_PATH), or None with EVENTS_CACHE
+    off."""
+    if not events_setting(settings, "EVENTS_CACHE"):
+        return None
+    return Path(settings.get("CACHE_PATH") or "cache")
+
+
+def open_cache(settings: Mapping[str, Any], new_build: bool = True) -> "BuildCache":
+    """The site's build cache (one that keeps nothing when EVENTS_CACHE is off)."""
+    folder = cache_folder(settings)
+    return BuildCache(folder / "events-calendar.sqlite" if folder else None, code_fingerprint(),
+                      new_build)
 
 
 def code_fingerprint() -> str:
@@ -82,9 +113,12 @@ class BuildCache:
 
     KEEP_BUILDS = 2  # this build and the one before (say, a preview and a publish)
 
-    def __init__(self, path: Path | None, salt: str):
+    def __init__(self, path: Path | None, salt: str, new_build: bool = True):
         self.path = path
         self.salt = salt
+        # A build counts as one; `make check`, which also reads and stores what it reads from
+        # event files, joins the last build, so that checking does not age the pages out.
+        self.new_build = new_build
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
         self.build = 0
@@ -112,7 +146,10 @@ class BuildCache:
                                    "(key TEXT PRIMARY KEY, build INTEGER NOT NULL) WITHOUT ROWID")
                 connection.execute("CREATE TABLE IF NOT EXISTS builds (number INTEGER)")
                 connection.execute("DROP TABLE IF EXISTS cache")  # the layout before builds
-                if not self.build:  # the first process to open it: a new build begins
+                if not self.build and not self.new_build:
+                    last = connection.execute("SELECT MAX(number) FROM builds").fetchone()
+                    self.build = last[0] or 0
+                elif not self.build:  # the first process to open it: a new build begins
                     with connection:
                         connection.execute("BEGIN IMMEDIATE")
                         last = connection.execute("SELECT MAX(number) FROM builds").fetchone()
@@ -137,7 +174,7 @@ class BuildCache:
             rows = database.execute(
                 f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk)
-            found.update((key, zlib.decompress(value)) for key, value in rows)
+            found.update((key, unpack(value)) for key, value in rows)
         return found
 
     def put_many(self, items: Mapping[str, bytes]) -> None:
@@ -147,8 +184,7 @@ class BuildCache:
         with database:
             database.execute("BEGIN")
             database.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)",
-                                 [(key, zlib.compress(value, COMPRESSION))
-                                  for key, value in items.items()])
+                                 [(key, pack(value)) for key, value in items.items()])
             database.executemany("INSERT OR REPLACE INTO used (key, build) VALUES (?, ?)",
                                  [(key, self.build) for key in items])
 

@@ -73,15 +73,16 @@ def google_calendar_url(event: Event, occurrence: Occurrence, page_url: str) -> 
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
 
-def outlook_url(event: Event, occurrence: Occurrence, page_url: str, work_account: bool) -> str:
-    """Outlook on the web: outlook.office.com for work and school accounts, else outlook.live.com."""
+def outlook_urls(event: Event, occurrence: Occurrence, page_url: str) -> tuple[str, str]:
+    """Outlook on the web: for work and school accounts (outlook.office.com), and for personal
+    ones (outlook.live.com). The same query for both, encoded once."""
     start, end = _times(event, occurrence)
-    host = "outlook.office.com" if work_account else "outlook.live.com"
-    query = {"path": "/calendar/action/compose", "rru": "addevent", "subject": event.title,
-             "startdt": start.isoformat(), "enddt": end.isoformat(),
-             "allday": "true" if event.all_day else "false",
-             "body": description(event, page_url), "location": event.place_text}
-    return f"https://{host}/calendar/0/deeplink/compose?" + urlencode(query)
+    query = urlencode({"path": "/calendar/action/compose", "rru": "addevent",
+                       "subject": event.title, "startdt": start.isoformat(),
+                       "enddt": end.isoformat(), "allday": "true" if event.all_day else "false",
+                       "body": description(event, page_url), "location": event.place_text})
+    return tuple(f"https://{host}/calendar/0/deeplink/compose?{query}"
+                 for host in ("outlook.office.com", "outlook.live.com"))
 
 
 def _times(event: Event, occurrence: Occurrence):

@@ -16,7 +16,7 @@ import runpy
 import sys
 from pathlib import Path
 
-from . import inclusive_language
+from . import build_cache, inclusive_language
 from .loading import load_content
 from .problems import summary, write_lines
 from .settings import TodayError, today_for
@@ -64,7 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     except TodayError as error:
         sys.stderr.write(f"{error}\n")
         return 2
-    content = load_content(args.content, settings, today)
+    # What the last check or build read from each file is reused (the cache in CACHE_PATH):
+    # a file changed since is read again, and so is every file when anything else changed.
+    content = load_content(args.content, settings, today,
+                           build_cache.open_cache(settings, new_build=False))
     findings = list(content.problems)
     terms, guide_problems = inclusive_language.load_guide(
         args.content / inclusive_language.GUIDE_FILE)

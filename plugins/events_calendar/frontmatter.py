@@ -84,6 +84,11 @@ def read_source(path: Path, display_path: str) -> tuple[SourceFile | None, list[
     except OSError as error:
         return None, [Problem(display_path, 1, "file", f"cannot be read: {error.strerror}",
                               "check the file's permissions")]
+    return source_from_bytes(raw, display_path)
+
+
+def source_from_bytes(raw: bytes, display_path: str) -> tuple[SourceFile | None, list[Problem]]:
+    """A file's bytes, as read_source reads them."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

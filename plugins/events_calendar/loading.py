@@ -7,10 +7,13 @@ the build can stop before anything is written, with every problem in every file 
 
 from __future__ import annotations
 
+import copyreg
 import difflib
+import io
 import os
-from functools import cache
+import pickle
 import re
+from functools import cache
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,9 +23,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from . import markdown_body, parallel, schema
-from .access_features import VOCABULARY
+from .access_features import VOCABULARY, AccessFeature
+from .build_cache import BuildCache, digest, stable_pickle
 from .dates import DateProblem, parse_repeat, parse_when
-from .frontmatter import SourceFile, read_source
+from .frontmatter import SourceFile, read_source, source_from_bytes
 from .model import STATUSES, Event, Location, Organiser, Series
 from .problems import Problem, field_label
 from .schedule import TooManyDates, occurrence_starts, window_end
@@ -72,8 +76,10 @@ def slugify(name: str) -> str:
     return _SLUG_UNSAFE.sub("-", ascii_name.lower()).strip("-")
 
 
-def load_content(content_dir: Path, settings: Mapping[str, Any], today: date) -> Content:
-    """Read every series and event file under ``content_dir``."""
+def load_content(content_dir: Path, settings: Mapping[str, Any], today: date,
+                 file_cache: BuildCache | None = None) -> Content:
+    """Read every series and event file under ``content_dir``; with ``file_cache``, an event
+    file read before with the same bytes and everything else the same is not read again."""
     content = Content()
     series_dir = content_dir / events_setting(settings, "EVENTS_SERIES_PATH")
     for path, shown in _files(series_dir, content_dir, content.problems):
@@ -87,7 +93,7 @@ def load_content(content_dir: Path, settings: Mapping[str, Any], today: date) ->
     files = _files(events_dir, content_dir, content.problems)
     read = []
     for event, source, problems in _read_events(files, settings, content.series, today,
-                                                content_dir):
+                                                content_dir, file_cache):
         content.problems += problems
         if source is not None:
             content.sources.append(source)
@@ -100,26 +106,117 @@ def load_content(content_dir: Path, settings: Mapping[str, Any], today: date) ->
     return content
 
 
-def _read_events(files, settings, series, today, content_dir) -> list[tuple]:
+def _read_events(files, settings, series, today, content_dir,
+                 file_cache: BuildCache | None = None) -> list[tuple]:
     """Read every event file: (event or None, source or None, problems), in the files' order,
-    on every core when there are enough files to pay for it."""
-    def read_one(file):
-        return _read_chunk([file], settings, series, today, content_dir)[0]
+    on every core when there are enough files to pay for it, and from the cache when a file
+    has been read before (see _ReadCache)."""
+    if file_cache is None or file_cache.path is None:
+        def read_one(file):
+            path, shown = file
+            reader = EventReader(path, shown, settings, series, today, content_dir)
+            event = reader.read()
+            return event, reader.source, reader.problems
 
-    return parallel.map_in_workers(read_one, files, worth_it=PARALLEL_FROM)
+        return parallel.map_in_workers(read_one, files, worth_it=PARALLEL_FROM)
+    kept = _ReadCache(file_cache, settings, series, today, content_dir)
+    found = kept.find(files)
+    missing = [number for number in range(len(files)) if number not in found]
+
+    def read_and_pack(number):
+        # Packed by the process that read it: what comes back to this one is then the
+        # entry for the cache, unpacked once here.
+        path, shown = files[number]
+        reader = EventReader(path, shown, settings, series, today, content_dir)
+        event = reader.read(raw=kept.raw.get(number))
+        return kept.pack((event, reader.source, reader.problems), reader.image_checked)
+
+    packed = parallel.map_in_workers(read_and_pack, missing, worth_it=PARALLEL_FROM)
+    found.update(kept.keep(dict(zip(missing, packed))))
+    return [found[number] for number in range(len(files))]
 
 
 # Reading is shared between the machine's cores from this many files.
 PARALLEL_FROM = 800
 
+# What reading an event file depends on besides its bytes, its path, today, the series and
+# the images folder: these settings (a test checks that the reader asks for no other).
+READER_SETTINGS = ("TIMEZONE", "EVENTS_EARLIEST_YEAR", "EVENTS_LATEST_YEAR",
+                   "EVENTS_MAX_OCCURRENCES", "EVENTS_REPEAT_WINDOW_DAYS", "EVENTS_UID_DOMAIN")
 
-def _read_chunk(files, settings, series, today, content_dir) -> list[tuple]:
-    found = []
-    for path, shown in files:
-        reader = EventReader(path, shown, settings, series, today, content_dir)
-        event = reader.read()
-        found.append((event, reader.source, reader.problems))
-    return found
+
+class _ReadCache:
+    """What was read from each event file, kept in the build cache (make check and every build
+    read all 10,000 files of a large calendar; an edit changes one).
+
+    An entry is found by the file's bytes and path and everything else reading depends on
+    (READER_SETTINGS, today, the series, the plugin's code), so it is what reading the file
+    again would give. The one thing outside those, whether the event's image exists, is
+    looked at again before an entry is used. Series and access features are stored by name
+    and found again among the ones read this time.
+    """
+
+    def __init__(self, cache: BuildCache, settings, series, today, content_dir):
+        self.cache, self.series = cache, series
+        self.context = digest(
+            repr([(name, settings.get(name)) for name in READER_SETTINGS]), today.isoformat(),
+            stable_pickle(sorted(series.items())), str(content_dir))
+        self.content_dir = content_dir
+        self.keys: dict[int, str] = {}
+        self.raw: dict[int, bytes] = {}  # the bytes the keys were made from, to read
+
+    def find(self, files) -> dict[int, tuple]:
+        """The files read before, by their number in ``files``."""
+        for number, (path, shown) in enumerate(files):
+            try:
+                self.raw[number] = path.read_bytes()
+            except OSError:
+                continue  # read again below, to report why it cannot be
+            self.keys[number] = self.cache.key("event file", self.context, shown,
+                                               self.raw[number])
+        stored = self.cache.get_many(self.keys.values())
+        with parallel.long_lived():
+            found = {number: self.unpack(stored[key]) for number, key in self.keys.items()
+                     if key in stored}
+        found = {number: result for number, (result, image) in found.items()
+                 if image is None or (self.content_dir / image[0]).is_file() == image[1]}
+        for number in found:
+            del self.raw[number]
+        self.cache.touch(self.keys[number] for number in found)
+        return found
+
+    def keep(self, packed: dict[int, bytes]) -> dict[int, tuple]:
+        """Store what was read (packed), and return it unpacked."""
+        self.cache.put_many({self.keys[number]: data for number, data in packed.items()
+                             if number in self.keys})
+        with parallel.long_lived():
+            return {number: self.unpack(data)[0] for number, data in packed.items()}
+
+    @staticmethod
+    def pack(result: tuple, image_checked: tuple[str, bool] | None) -> bytes:
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=5)
+        pickler.dispatch_table = _BY_NAME
+        pickler.dump((result, image_checked))
+        return buffer.getvalue()
+
+    def unpack(self, data: bytes) -> tuple:
+        global _SHARED
+        _SHARED = {"series": self.series, "access": VOCABULARY}
+        return pickle.loads(data)
+
+
+# Series and access features in a packed entry: by name, found again when it is unpacked.
+_SHARED: dict[str, Mapping] = {}
+
+
+def _shared(kind: str, slug: str):
+    return _SHARED[kind][slug]
+
+
+_BY_NAME = {**copyreg.dispatch_table,
+            Series: lambda series: (_shared, ("series", series.slug)),
+            AccessFeature: lambda feature: (_shared, ("access", feature.slug))}
 
 
 def _files(folder: Path, content_dir: Path, problems: list[Problem]) -> list[tuple[Path, str]]:
@@ -304,11 +401,16 @@ class EventReader(_FieldReader):
         self.known_series, self.today = series, today
         self.problems = []
         self.source: SourceFile | None = None
+        # The image looked for in the content folder, and whether it was there.
+        self.image_checked: tuple[str, bool] | None = None
 
-    def read(self, source: SourceFile | None = None) -> Event | None:
-        """Read the file (or the given text of it) into an Event, or None with problems."""
+    def read(self, source: SourceFile | None = None, raw: bytes | None = None) -> Event | None:
+        """Read the file (or the given text or bytes of it) into an Event, or None with
+        problems."""
         problems = []
-        if source is None:
+        if source is None and raw is not None:
+            source, problems = source_from_bytes(raw, self.shown)
+        elif source is None:
             source, problems = read_source(self.path, self.shown)
         if source is None:
             self.problems += problems
@@ -555,7 +657,10 @@ class EventReader(_FieldReader):
             self.problem("image", f"{image!r} is not a file in content/images/",
                          "put the image in content/images/ and write images/poster.jpg")
             return None, alt
-        if self.content_dir is not None and not (self.content_dir / image).is_file():
+        exists = self.content_dir is None or (self.content_dir / image).is_file()
+        if self.content_dir is not None:
+            self.image_checked = (image, exists)
+        if not exists:
             self.problem("image", f"{image!r} does not exist",
                          "add the file to content/images/ or correct the name")
             return None, alt

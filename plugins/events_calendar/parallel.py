@@ -10,6 +10,7 @@ Where fork is missing (Windows) or the work is small, everything runs in this pr
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -44,28 +45,34 @@ def map_in_workers(function: Callable[[T], R], items: Sequence[T],
     global _TASK
     _TASK = (function, items, count)
     gc.freeze()  # as in run_split
-    # Reading or rendering thousands of files makes objects that all live until the build
-    # ends (events, dates, HTML): collecting garbage while they are made only goes through
-    # them again and again, for nothing (a fifth of `make check`). Off until the map is done.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        with multiprocessing.get_context("fork").Pool(count - 1) as pool:
+        with long_lived(), multiprocessing.get_context("fork").Pool(count - 1) as pool:
             others = pool.map_async(_map_share, range(1, count))
             mine = _map_share(0)
             shares = [mine, *others.get()]
     finally:
         _TASK = ()
-        # Everything made so far (and frozen above) goes straight to the oldest generation,
-        # as if it had survived the collections skipped.
-        gc.freeze()
-        gc.unfreeze()
-        if collecting:
-            gc.enable()
     results: list[R] = [None] * len(items)  # type: ignore[list-item]
     for start, share in enumerate(shares):
         results[start::count] = share
     return results
+
+
+@contextlib.contextmanager
+def long_lived():
+    """While making objects that all live until the build ends (events, dates, HTML, by the
+    thousand): no garbage collection, which would only go through them again and again for
+    nothing (a fifth of `make check`). Afterwards they go straight to the oldest generation,
+    as if they had survived the collections skipped."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()  # (also ends any freeze of the caller's: everything is in the oldest)
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
 
 
 def _map_share(start: int) -> list:

@@ -51,7 +51,8 @@ class EventsGenerator(Generator):
         except TodayError as error:
             sys.stderr.write(f"{error}\n")
             raise SystemExit(2) from None
-        content = load_content(Path(self.path), self.settings, today)
+        self.cache = build_cache.open_cache(self.settings)
+        content = load_content(Path(self.path), self.settings, today, self.cache)
         if report(content.problems, sys.stderr):
             # SystemExit, not an exception: Pelican would print a traceback for an exception,
             # and an editor's mistake deserves only the lines above.
@@ -59,9 +60,6 @@ class EventsGenerator(Generator):
         self.site_zone = site_timezone(self.settings)
         if events_setting(self.settings, "EVENTS_SEARCH_INDEX"):
             _SEARCH_PAGES.start(Path(self.output_path))
-        folder = cache_folder(self.settings)
-        self.cache = build_cache.BuildCache(folder / "events-calendar.sqlite" if folder else None,
-                                            build_cache.code_fingerprint())
         # Digests before any HTML is attached: an event's digest is its fields, nothing more.
         self.digests = {event.uid: build_cache.object_digest(event) for event in content.events}
         self._describe(content.events)
@@ -239,11 +237,12 @@ class EventsGenerator(Generator):
         event, occurrence = page["event"], page["occurrence"]
         page_url = f"{self.site_url}/{event.url}"
         listed = page["upcoming_dates"] or [occurrence]
+        outlook_work, outlook_personal = calendar_links.outlook_urls(event, occurrence, page_url)
         return {
             "calendar_file": self._event_file(event),
             "google_calendar_url": calendar_links.google_calendar_url(event, occurrence, page_url),
-            "outlook_work_url": calendar_links.outlook_url(event, occurrence, page_url, True),
-            "outlook_personal_url": calendar_links.outlook_url(event, occurrence, page_url, False),
+            "outlook_work_url": outlook_work,
+            "outlook_personal_url": outlook_personal,
             "structured_data": structured_data.json_ld(event, listed, self.site_url),
             "page_feeds": [*self.whole.all,
                            *(feed for item in event.series for feed in
@@ -316,14 +315,6 @@ class EventsGenerator(Generator):
             target.write_bytes(data)
 
 
-def cache_folder(settings) -> Path | None:
-    """Where builds keep what they can reuse (Pelican's CACHE_PATH), or None with EVENTS_CACHE
-    off."""
-    if not events_setting(settings, "EVENTS_CACHE"):
-        return None
-    return Path(settings.get("CACHE_PATH") or "cache")
-
-
 def _plain_setting(value) -> object:
     """A setting JSON cannot write, as something that stays the same from build to build."""
     if isinstance(value, (set, frozenset)):
@@ -390,7 +381,7 @@ def index_for_search(pelican) -> None:
         return
     try:
         indexed, reused = search_index.build(Path(pelican.output_path),
-                                             cache_folder(pelican.settings),
+                                             build_cache.cache_folder(pelican.settings),
                                              staged=_SEARCH_PAGES.staging)
     except search_index.SearchIndexFailed as error:
         logger.error("%s", error)  # an error: with --fatal errors the build fails

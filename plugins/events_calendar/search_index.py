@@ -227,20 +227,20 @@ def _scratch_space() -> str | None:
     return str(shared) if shared.is_dir() and os.access(shared, os.W_OK) else None
 
 
-def _run_pagefind(part: Part, site: Path, into: Path, staged: Staging | None = None,
-                  only_part: bool = False) -> None:
-    """Index one part: its pages alone, under their own paths, so the addresses are right."""
+def _run_pagefind(part: Part, site: Path, into: Path, staged: Staging | None = None) -> None:
+    """Index one part: its pages alone, under their own paths, so the addresses are right.
+
+    Pagefind numbers pages in the order the file system lists them, and a folder in memory
+    lists them in the order they were made: so they are put there in order of their paths,
+    whichever process wrote them first, and the index is the same from build to build."""
     with tempfile.TemporaryDirectory(prefix="pages-", dir=_scratch_space()) as staging:
-        if staged is not None and only_part:
-            staging = str(staged.folder)  # every page handed over, and nothing else
-        else:
-            for name in part.pages:
-                target = Path(staging, name)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if staged is not None:  # already what Pagefind is given, in memory: shared
-                    _link_or_copy(staged.folder / name, target)
-                else:
-                    target.write_bytes(_given_to_pagefind(site, name))
+        for name in part.pages:
+            target = Path(staging, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if staged is not None:  # already what Pagefind is given, in memory: shared
+                _link_or_copy(staged.folder / name, target)
+            else:
+                target.write_bytes(_given_to_pagefind(site, name))
         result = subprocess.run(
             [sys.executable, "-m", "pagefind", "--site", staging, "--output-path", str(into),
              "--silent"], capture_output=True, text=True)
@@ -282,7 +282,7 @@ def build(site: Path, cache: Path | None = None, pages_per_part: int = PAGES_PER
         def index(part: Part) -> None:
             partial = store / f"{part.key}.partial"
             shutil.rmtree(partial, ignore_errors=True)
-            _run_pagefind(part, site, partial, staged, only_part=len(parts) == 1)
+            _run_pagefind(part, site, partial, staged)
             partial.rename(store / part.key)
 
         # Each Pagefind run uses every core for some of its time and one for the rest, so two
