@@ -12,6 +12,7 @@ and the weight of an event page; and writes a Markdown report. Several runs, med
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -125,7 +126,6 @@ def run_size(size: int, runs: int, work: Path) -> dict:
         edit_one_event(content, 2 * run + 1)
         fresh = work / f"fresh{run}"
         record("fresh", pelican(content, fresh, settings, cache))
-        shutil.rmtree(fresh)
         record("baseline", pelican(plain, work / f"plain{run}", work / "baseline.py"))
     site = work / "out0"
     pages = sorted(site.rglob("*.html"))
@@ -227,8 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
     results = []
-    for size in args.sizes:
-        with tempfile.TemporaryDirectory(prefix=f"bench-{size}-") as folder:
+    # Nothing is deleted until every measurement is done: after tens of thousands of files
+    # are deleted, ext4 takes far longer to make new ones for a while (its inode allocator
+    # steps around recently freed inodes), which would slow whichever build came next.
+    with contextlib.ExitStack() as folders:
+        for size in args.sizes:
+            folder = folders.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{size}-"))
             print(f"Benchmarking {size:,} events...", flush=True)
             results.append(run_size(size, args.runs, Path(folder)))
     text = report(results, args.runs)

@@ -60,13 +60,14 @@ def content(tmp_path: Path) -> ContentFolder:
 def build_site(content_dir: Path, output_dir: Path, today: str = "2026-11-24",
                settings: Path = ROOT / "pelicanconf.py",
                extra_env: dict | None = None,
-               extra_settings: dict | None = None) -> subprocess.CompletedProcess:
+               extra_settings: dict | None = None,
+               options: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     """Build a content folder with the real Pelican command line, as `make html` does."""
     env = {**os.environ, "EVENTS_TODAY": today, "PYTHONPATH": str(ROOT / "plugins"),
            **(extra_env or {})}
     return subprocess.run(
         [sys.executable, "-m", "pelican", str(content_dir), "-o", str(output_dir), "-s",
-         str(settings), "--fatal", "errors",
+         str(settings), "--fatal", "errors", *options,
          *(["-e", *(f"{key}={json.dumps(value)}" for key, value in extra_settings.items())]
            if extra_settings else [])],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)

@@ -75,6 +75,39 @@ def test_a_failure_in_the_parent_is_raised_after_the_workers_finish(monkeypatch)
         parallel.run_split([broken_in_the_parent] * 20)
 
 
+def test_work_alongside_the_jobs_runs_while_they_run_and_is_told_when_they_end(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("EVENTS_WORKERS", "2")
+    seen = {}
+
+    def alongside(done):
+        # Finds some jobs already done and others not, then waits for the end.
+        time.sleep(0.1)
+        seen["during"] = len(list(tmp_path.glob("*.txt")))
+        seen["told"] = done.wait(10)
+        seen["after"] = len(list(tmp_path.glob("*.txt")))
+
+    def job(n):
+        time.sleep(0.02)
+        (tmp_path / f"{n}.txt").write_text("")
+
+    parallel.run_split([lambda n=n: job(n) for n in range(40)], alongside=alongside)
+    assert 0 < seen["during"] < 40 and seen["told"] and seen["after"] == 40
+
+
+def test_work_alongside_is_released_when_the_jobs_fail(monkeypatch):
+    monkeypatch.setenv("EVENTS_WORKERS", "2")
+    released = []
+
+    def broken():
+        time.sleep(0.02)
+        raise ValueError("template broke")
+
+    with pytest.raises(ValueError):  # and does not hang waiting for the helper
+        parallel.run_split([broken] * 10, alongside=lambda done: released.append(done.wait(10)))
+    assert released == [True]
+
+
 def test_a_build_from_the_cache_is_byte_identical_to_one_without(tmp_path):
     from conftest import ROOT, build_site
 

@@ -119,6 +119,31 @@ def test_the_pages_handed_to_the_index_are_deleted_after_the_build(tmp_path):
     assert staging_folders() - before == set()
 
 
+def test_a_large_calendar_indexes_its_event_parts_while_the_build_goes_on(
+        tmp_path, unindexed_site):
+    # Parts of 10 pages make the sample programme "large": its event pages' parts are indexed
+    # as soon as every event page is written, while the feeds and lists are, and the index at
+    # the end of the build finds them in the cache. It is the index the command line makes.
+    from conftest import ROOT, build_site
+
+    output = tmp_path / "output"
+    result = build_site(ROOT / "content", output, extra_settings={
+        "EVENTS_SEARCH_INDEX": True, "EVENTS_SEARCH_INDEX_PART_SIZE": 10,
+        "CACHE_PATH": str(tmp_path / "cache")}, options=("--verbose",),
+        extra_env={"COLUMNS": "300"})  # the log's lines unwrapped
+    assert result.returncode == 0, result.stderr
+    log = result.stderr + result.stdout
+    early = re.search(r"Search index: (\d+) part\(s\) of event pages indexed while", log)
+    assert early and int(early.group(1)) >= 4
+    final = re.search(r"Search index: (\d+) part\(s\) indexed, (\d+) from the cache", log)
+    assert final and final.groups() == ("1", early.group(1))  # only the pages not events
+    assert index_for_search(unindexed_site, "--pages-per-part", "10").returncode == 0
+    assert json.loads((output / "pagefind" / "parts.json").read_text()) == \
+        json.loads((unindexed_site / "pagefind" / "parts.json").read_text())
+    assert fragments(output) == fragments(unindexed_site)
+    assert set(fragments(output)) == marked_pages(output)
+
+
 def test_parts_hold_every_page_once_and_only_changed_parts_are_indexed_again(
         unindexed_site, tmp_path):
     site, cache = unindexed_site, tmp_path / "cache"

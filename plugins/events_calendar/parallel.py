@@ -15,6 +15,7 @@ import gc
 import multiprocessing
 import os
 import sys
+import threading
 import traceback
 from typing import Callable, Sequence, TypeVar
 
@@ -81,12 +82,17 @@ def _map_share(start: int) -> list:
 
 
 def run_split(jobs: Sequence[Callable[[], None]],
-              finish: Callable[[], None] | None = None) -> None:
+              finish: Callable[[], None] | None = None,
+              alongside: Callable[[threading.Event], None] | None = None) -> None:
     """Run every job once, shared between this process and forked ones; fail if any fails.
 
     Each process takes the next job not yet taken, so a process given a long list page is not
     left with a fixed share of the rest while the others wait for it. Each process then calls
     ``finish`` (to save in one go what its jobs made).
+
+    ``alongside`` runs in a thread of this process while the jobs run (work that mostly waits
+    on another program, such as the search index), and is given an event set once every job
+    is done or the jobs have failed; it must return soon after.
     """
     finish = finish or (lambda: None)
     count = workers()
@@ -94,6 +100,10 @@ def run_split(jobs: Sequence[Callable[[], None]],
         for job in jobs:
             job()
         finish()
+        if alongside is not None:
+            done = threading.Event()
+            done.set()
+            alongside(done)
         return
     sys.stdout.flush()
     sys.stderr.flush()
@@ -128,6 +138,12 @@ def run_split(jobs: Sequence[Callable[[], None]],
                 sys.stderr.flush()
                 os._exit(code)
         children.append(pid)
+    # Started after forking: a process must not fork while another thread runs in it.
+    done = threading.Event()
+    helper = threading.Thread(target=alongside, args=(done,), daemon=True) \
+        if alongside is not None else None
+    if helper is not None:
+        helper.start()
     failure: BaseException | None = None
     try:
         take_jobs()
@@ -136,6 +152,9 @@ def run_split(jobs: Sequence[Callable[[], None]],
         with taken.get_lock():
             taken.value = len(jobs)  # the build has failed: the workers need not go on
     codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
+    done.set()
+    if helper is not None:
+        helper.join()
     # Collectable again: `make devserver` builds many times in one process.
     gc.unfreeze()
     if failure is not None:

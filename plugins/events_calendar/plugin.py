@@ -11,6 +11,7 @@ import atexit
 import dataclasses
 import json
 import logging
+import multiprocessing
 import os
 import pickle
 import sys
@@ -124,20 +125,62 @@ class EventsGenerator(Generator):
         self._made: dict[str, bytes] = {}  # files made by this process, for the cache
         self._used: list[str] = []  # cache entries this process used
         self._site = self._site_fingerprint() if self.cache.path else ""
+        # An event page's links and structured data are made by the process that renders it.
+        event_jobs = [self._page_job(writer, f"{page['event'].url}index.html", "event", page,
+                                     lambda page=page: {**page, **self._event_extras(page)})
+                      for page in views.event_pages()]
         # The longest jobs (the whole calendar's feeds, the long list pages) first, so that no
         # process is left with one of them while the others have finished.
-        jobs = self._feed_jobs()
-        jobs += [self._page_job(writer, *page) for page in pages]
-        # An event page's links and structured data are made by the process that renders it.
-        jobs += [self._page_job(writer, f"{page['event'].url}index.html", "event", page,
-                                lambda page=page: {**page, **self._event_extras(page)})
-                 for page in views.event_pages()]
+        other_jobs = self._feed_jobs()
+        other_jobs += [self._page_job(writer, *page) for page in pages]
         # The 404 page is served at any address, so it has no canonical address of its own.
-        jobs.append(lambda: writer.write_file("404.html", self.get_template("404"),
-                                              self.context, relative_urls=False))
+        other_jobs.append(lambda: writer.write_file("404.html", self.get_template("404"),
+                                                    self.context, relative_urls=False))
+        early_index = self._index_event_pages_early(event_jobs)
+        if early_index is not None:
+            # Event pages first, then the search index of a large calendar is made while the
+            # feeds and lists are written (it waits on Pagefind, another program, meanwhile).
+            event_jobs, indexing = early_index
+            jobs = event_jobs + other_jobs
+        else:
+            jobs, indexing = other_jobs[:-1] + event_jobs + other_jobs[-1:], None
         # Pages and feeds are independent files: shared out between the machine's cores.
-        parallel.run_split(jobs, finish=self._save_kept)
+        parallel.run_split(jobs, finish=self._save_kept, alongside=indexing)
         self.cache.prune()
+
+    def _index_event_pages_early(self, event_jobs: list):
+        """With the search index on and a calendar too large for one part of it: the event
+        pages' jobs, counting as they finish, and what indexes their parts once all have."""
+        cache = build_cache.cache_folder(self.settings)
+        staging = _SEARCH_PAGES.staging
+        part_size = max(1, events_setting(self.settings, "EVENTS_SEARCH_INDEX_PART_SIZE"))
+        if staging is None or cache is None or self.cache.path is None \
+                or len(event_jobs) < part_size:
+            return None
+        finished = multiprocessing.get_context("fork").Value("l", 0)  # shared once forked
+
+        def counted(job):
+            def run() -> None:
+                job()
+                with finished.get_lock():
+                    finished.value += 1
+            return run
+
+        def indexing(done) -> None:
+            while finished.value < len(event_jobs):
+                if done.wait(0.05):  # the jobs failed: the build stops
+                    return
+            try:
+                parts = search_index.index_event_parts_early(Path(self.output_path), cache,
+                                                             staging, part_size)
+            except search_index.SearchIndexFailed as error:
+                # The index is made again at the end of the build, and fails there if it must.
+                logger.debug("Search index, made early: %s", error)
+                return
+            logger.info("Search index: %d part(s) of event pages indexed while the other "
+                        "pages were written", parts)
+
+        return [counted(job) for job in event_jobs], indexing
 
     # --- pages, kept between builds ----------------------------------------------------
 
@@ -380,9 +423,10 @@ def index_for_search(pelican) -> None:
     if not events_setting(pelican.settings, "EVENTS_SEARCH_INDEX"):
         return
     try:
-        indexed, reused = search_index.build(Path(pelican.output_path),
-                                             build_cache.cache_folder(pelican.settings),
-                                             staged=_SEARCH_PAGES.staging)
+        indexed, reused = search_index.build(
+            Path(pelican.output_path), build_cache.cache_folder(pelican.settings),
+            max(1, events_setting(pelican.settings, "EVENTS_SEARCH_INDEX_PART_SIZE")),
+            staged=_SEARCH_PAGES.staging)
     except search_index.SearchIndexFailed as error:
         logger.error("%s", error)  # an error: with --fatal errors the build fails
         return

@@ -277,19 +277,7 @@ def build(site: Path, cache: Path | None = None, pages_per_part: int = PAGES_PER
     with tempfile.TemporaryDirectory(prefix="search-index-") as scratch:
         store = cache / "search-index" if cache is not None else Path(scratch)
         store.mkdir(parents=True, exist_ok=True)
-        missing = [part for part in parts if not (store / part.key).is_dir()]
-
-        def index(part: Part) -> None:
-            partial = store / f"{part.key}.partial"
-            shutil.rmtree(partial, ignore_errors=True)
-            _run_pagefind(part, site, partial, staged)
-            partial.rename(store / part.key)
-
-        # Each Pagefind run uses every core for some of its time and one for the rest, so two
-        # at once keep a two-core machine busy.
-        with ThreadPoolExecutor(max_workers=max(1, min(len(missing), os.cpu_count() or 1))) \
-                as pool:
-            list(pool.map(index, missing))
+        missing = _index_parts(parts, site, store, staged)
         for part in parts:
             _place(store / part.key, site / part.folder)
         if cache is not None:
@@ -307,6 +295,47 @@ def build(site: Path, cache: Path | None = None, pages_per_part: int = PAGES_PER
     (bundle / PARTS_FILE).write_text(json.dumps({
         "merge": [f"part-{part.number}/" for part in parts[1:]]}) + "\n", encoding="utf-8")
     return len(missing), len(parts) - len(missing)
+
+
+def _index_parts(parts: list[Part], site: Path, store: Path,
+                 staged: Staging | None) -> list[Part]:
+    """Index the parts not in ``store`` yet, each into ``store/<its key>``; return them."""
+    missing = [part for part in parts if not (store / part.key).is_dir()]
+
+    def index(part: Part) -> None:
+        partial = store / f"{part.key}.partial.{os.getpid()}"
+        shutil.rmtree(partial, ignore_errors=True)
+        _run_pagefind(part, site, partial, staged)
+        try:
+            partial.rename(store / part.key)
+        except OSError:  # made meanwhile by the same pages (see index_event_parts_early)
+            shutil.rmtree(partial, ignore_errors=True)
+
+    # Each Pagefind run uses every core for some of its time and one for the rest, so two
+    # at once keep a two-core machine busy.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(missing), os.cpu_count() or 1))) as pool:
+        list(pool.map(index, missing))
+    return missing
+
+
+def index_event_parts_early(site: Path, cache: Path, staged: Staging,
+                            pages_per_part: int = PAGES_PER_PART) -> int:
+    """Index the event pages' parts of a large calendar while the build goes on writing its
+    other pages and feeds (Pelican's own run, once every event page is handed over): the
+    search index then costs the build little more than its longest part. Returns how many
+    parts were indexed. ``build`` at the end finds them in the cache by their keys; should
+    the pages it plans with differ, it indexes them itself.
+
+    The first part, the pages that are not events, is left to ``build``: a stand-in keeps its
+    place, so the other parts are numbered, and found by keys, as ``build`` will plan them."""
+    pages = {name: page_digest for name, page_digest in staged.pages().items()
+             if name.startswith("events/")}
+    if len(pages) + 1 <= pages_per_part:
+        return 0  # one part: indexed by build, with the other pages
+    parts = plan({**pages, "(the other pages)": ""}, pages_per_part)
+    store = cache / "search-index"
+    store.mkdir(parents=True, exist_ok=True)
+    return len(_index_parts([part for part in parts if part.number > 1], site, store, staged))
 
 
 def _read_manifest(manifest: Path | None, site: Path) -> dict:

@@ -38,16 +38,21 @@ DEFAULTS: dict[str, Any] = {
     "EVENTS_CALENDAR_DESCRIPTION": (
         "Events for Black History Month, Disability History Month, LGBT+ History Month, "
         "Holocaust Memorial Day and other equality and inclusion dates in Thameside."),
-    # Keep descriptions as HTML and VEVENTs between builds, in Pelican's CACHE_PATH
-    # (events-calendar.sqlite), so a rebuild after one edit redoes only what changed.
+    # Keep what was read from each event file, descriptions as HTML, VEVENTs and pages between
+    # builds (and checks), in Pelican's CACHE_PATH (events-calendar.sqlite), so a rebuild after
+    # one edit redoes only what changed.
     "EVENTS_CACHE": True,
     # Hosts whose pages editors may embed in descriptions with an <iframe>, e.g.
     # ["www.youtube-nocookie.com"]. Empty by default: each is a third party that sees who visits
     # the page, so a council allows one only on purpose. They are added to the page's policy.
     "EVENTS_EMBED_HOSTS": [],
-    # Build the search index at the end of every Pelican run. `make html` indexes in a step of
-    # its own; `make devserver` turns this on, so the preview's search follows each edit.
+    # Build the search index as part of every Pelican run (Pagefind). `make html`, `make
+    # publish` and `make devserver` turn it on; off, `python -m events_calendar.search_index`
+    # indexes a built site.
     "EVENTS_SEARCH_INDEX": False,
+    # Pages in each part of the search index: a calendar with more indexed pages has its
+    # event pages shared between parts, each indexed again only when one of its pages changed.
+    "EVENTS_SEARCH_INDEX_PART_SIZE": 2000,
     # "Today" for reproducible builds; None means the date now in the site's time zone.
     # The EVENTS_TODAY environment variable, when set, wins over both.
     "EVENTS_TODAY": None,
