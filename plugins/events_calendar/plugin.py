@@ -155,8 +155,8 @@ class EventsGenerator(Generator):
         staging = _SEARCH_PAGES.staging
         part_size = max(1, events_setting(self.settings, "EVENTS_SEARCH_INDEX_PART_SIZE"))
         if staging is None or cache is None or self.cache.path is None \
-                or len(event_jobs) < part_size:
-            return None
+                or len(event_jobs) < part_size or parallel.workers() < 2:
+            return None  # (in one process, nothing could be done meanwhile)
         finished = multiprocessing.get_context("fork").Value("l", 0)  # shared once forked
 
         def counted(job):
