@@ -117,6 +117,14 @@ def test_the_pages_handed_to_the_index_are_deleted_after_the_build(tmp_path):
     assert build_site(ROOT / "content", tmp_path / "broken",
                       extra_settings=broken).returncode != 0
     assert staging_folders() - before == set()
+    # A build killed outright cannot delete its pages: the next build does.
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait()
+    abandoned = Path(tempfile.mkdtemp(prefix=f"search-pages-{killed.pid}-",
+                                      dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    assert build_site(ROOT / "content", tmp_path / "again", extra_settings=settings) \
+        .returncode == 0
+    assert not abandoned.exists()
 
 
 def test_a_large_calendar_indexes_its_event_parts_while_the_build_goes_on(

@@ -138,7 +138,9 @@ class Staging:
     """
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="search-pages-", dir=_scratch_space()))
+        scratch = _scratch_space()
+        _remove_abandoned(Path(scratch or tempfile.gettempdir()))
+        self.folder = Path(tempfile.mkdtemp(prefix=f"search-pages-{os.getpid()}-", dir=scratch))
 
     def add(self, relative: str, page: bytes) -> None:
         """Hand over a page of the site (its path relative to the site, and its bytes)."""
@@ -161,6 +163,21 @@ class Staging:
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _remove_abandoned(scratch: Path) -> None:
+    """Delete the pages of builds that were killed before they could (they hold memory): each
+    folder is named after its build's process, so one whose process has gone is abandoned."""
+    for folder in scratch.glob("search-pages-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # another user's process: alive, not ours to touch
+            pass
 
 
 def part_of(page: str, count: int) -> int:
