@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INPUTDIR ?= $(CURDIR)/content
 OUTPUTDIR ?= $(CURDIR)/output
+# What builds and checks keep between runs (see README.md); deleting it is always safe.
+CACHEDIR ?= $(CURDIR)/.cache
 CONFFILE ?= $(CURDIR)/pelicanconf.py
 PUBLISHCONF ?= $(CURDIR)/publishconf.py
 # Any error Pelican logs (a broken template, an unreadable page) fails the build.
@@ -44,15 +46,18 @@ $(TEST_STAMP): $(SITE_STAMP) requirements-test.txt
 # Build into a folder beside the output, with its search index (Pagefind, in parts kept in the
 # cache between builds, made by the plugin from the pages as they are written), and swap it in
 # only when the build succeeded, so a failed build leaves the previous site as it was.
+# The folder built into is the site before last (kept as $(OUTPUTDIR).spare), so that only what
+# changed since is made and written; the plugin removes what the build no longer makes.
 define build_site
 	rm -rf "$(OUTPUTDIR).partial"
+	if [ -d "$(OUTPUTDIR).spare" ]; then mv "$(OUTPUTDIR).spare" "$(OUTPUTDIR).partial"; fi
 	$(BIN)/pelican "$(INPUTDIR)" -o "$(OUTPUTDIR).partial" -s "$(1)" $(PELICANOPTS) \
-		-e EVENTS_SEARCH_INDEX=true \
-		|| { rm -rf "$(OUTPUTDIR).partial"; exit 1; }
+		-e EVENTS_SEARCH_INDEX=true 'CACHE_PATH="$(CACHEDIR)"' \
+		|| { mv "$(OUTPUTDIR).partial" "$(OUTPUTDIR).spare" 2>/dev/null; exit 1; }
 	rm -rf "$(OUTPUTDIR).previous"
 	if [ -d "$(OUTPUTDIR)" ]; then mv "$(OUTPUTDIR)" "$(OUTPUTDIR).previous"; fi
 	mv "$(OUTPUTDIR).partial" "$(OUTPUTDIR)"
-	rm -rf "$(OUTPUTDIR).previous"
+	if [ -d "$(OUTPUTDIR).previous" ]; then mv "$(OUTPUTDIR).previous" "$(OUTPUTDIR).spare"; fi
 endef
 
 html: $(SITE_STAMP)
@@ -101,4 +106,4 @@ devserver: $(SITE_STAMP)
 		--bind 127.0.0.1 --port $(PORT) -e EVENTS_SEARCH_INDEX=true
 
 clean:
-	rm -rf "$(OUTPUTDIR)" "$(OUTPUTDIR).partial" "$(OUTPUTDIR).previous"
+	rm -rf "$(OUTPUTDIR)" "$(OUTPUTDIR).partial" "$(OUTPUTDIR).previous" "$(OUTPUTDIR).spare"

@@ -1,12 +1,13 @@
-"""Pages and series feeds kept between builds: taken from the cache when nothing they are made
-from has changed, and made again whenever anything has (an event, today, the theme, a
-setting)."""
+"""Building over an earlier build: a page or feed whose inputs have not changed is left as the
+last build wrote it (not made, not written), anything whose inputs changed (an event, today,
+the theme, a setting) is made again, what the build no longer makes is removed, and the site is
+byte for byte the one a build into an empty folder makes."""
 
 from __future__ import annotations
 
+import os
 import shutil
-import sqlite3
-import zlib
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,11 @@ def workspace(tmp_path) -> Path:
     return tmp_path
 
 
-def build(workspace: Path, name: str, today: str = "2026-11-24", **settings) -> Path:
+def build(workspace: Path, name: str = "site", today: str = "2026-11-24", **settings) -> Path:
     output = workspace / name
     result = build_site(workspace / "content", output, today=today, extra_settings={
-        "CACHE_PATH": str(workspace / "cache"), "THEME": str(workspace / "theme"), **settings})
+        "CACHE_PATH": str(workspace / "cache"), "THEME": str(workspace / "theme"),
+        "EVENTS_SEARCH_INDEX": True, **settings})
     assert result.returncode == 0, result.stderr
     return output
 
@@ -36,70 +38,159 @@ def page(output: Path, slug: str = EVENT) -> str:
     return (output / "events" / slug / "index.html").read_text(encoding="utf-8")
 
 
-def cached_values(workspace: Path) -> list[bytes]:
-    """Every entry in the build cache (large ones are stored compressed)."""
-    with sqlite3.connect(workspace / "cache" / "events-calendar.sqlite") as database:
-        return [zlib.decompress(value[1:]) if value[:1] == b"z" else value[1:]
-                for (value,) in database.execute("SELECT value FROM entries")]
+def files(site: Path) -> dict[str, tuple[int, int]]:
+    """Every file of a site, with what tells whether it was written again: its inode and
+    time of last change."""
+    found = {}
+    for path in site.rglob("*"):
+        if path.is_file():
+            status = path.stat()
+            found[path.relative_to(site).as_posix()] = (status.st_ino, status.st_mtime_ns)
+    return found
 
 
-def pages_in_cache(workspace: Path) -> int:
-    return sum(b"<!DOCTYPE html>" in value for value in cached_values(workspace))
+def tree(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes()
+            for path in sorted(site.rglob("*")) if path.is_file()}
 
 
-def test_an_unchanged_site_takes_every_event_page_from_the_cache(workspace):
-    first = build(workspace, "first")
-    stored = pages_in_cache(workspace)
-    assert stored >= 30  # every event page was kept
-    second = build(workspace, "second")
-    assert pages_in_cache(workspace) == stored  # none made again, so none added
-    assert page(second) == page(first)
+def source(workspace: Path, slug: str = EVENT) -> Path:
+    return next((workspace / "content" / "events").rglob(f"{slug}.md"))
 
 
-def test_every_input_of_an_event_page_makes_it_again(workspace):
-    build(workspace, "first")
+def test_building_again_over_an_unchanged_site_writes_no_page_or_feed(workspace):
+    site = build(workspace)
+    before = files(site)
+    build(workspace)
+    after = files(site)
+    assert after.keys() == before.keys()
+    # The calendar's pages, feeds and each event's calendar file are left as they were;
+    # Pelican writes its own pages (About, the accessibility statement) and the 404 page.
+    written = [name for name in before if after[name] != before[name]]
+    assert sorted(name for name in written if name.endswith((".html", ".ics", ".xml"))) == \
+        ["404.html", "about/index.html", "accessibility/index.html", "sitemap.xml"]
 
-    source = next((workspace / "content" / "events").rglob(f"{EVENT}.md"))
-    source.write_text(source.read_text(encoding="utf-8").replace(
+
+def test_every_input_of_a_page_makes_it_again(workspace):
+    site = build(workspace)
+    untouched = "events/lgbt-film-night/index.html"
+    left = files(site)[untouched]
+
+    event = source(workspace)
+    event.write_text(event.read_text(encoding="utf-8").replace(
         f"title: {TITLE}", "title: Designing services with disabled residents"),
         encoding="utf-8")
-    edited = build(workspace, "edited")
-    assert "Designing services with disabled residents" in page(edited)
+    build(workspace)
+    assert "Designing services with disabled residents" in page(site)
     # Every list and feed that shows the event, the series' own feeds among them.
     for shown_in in ["events/index.html", "months/2026-11/index.html",
                      "series/disability-history-month/index.html",
                      "series/disability-history-month/upcoming.rss.xml",
-                     "series/disability-history-month/calendar.ics", "upcoming.atom.xml"]:
-        text = (edited / shown_in).read_text(encoding="utf-8")
+                     "series/disability-history-month/calendar.ics", "upcoming.atom.xml",
+                     f"events/{EVENT}/{EVENT}.ics"]:
+        text = (site / shown_in).read_text(encoding="utf-8")
         assert "Designing services with disabled" in text, shown_in
+    assert files(site)[untouched] == left  # a page that does not show it is left alone
 
     template = workspace / "theme" / "templates" / "event.html"
     template.write_text(template.read_text(encoding="utf-8").replace(
         "{% block content %}", "{% block content %}<p>Template changed</p>", 1),
         encoding="utf-8")
-    assert "Template changed" in page(build(workspace, "theme"))
+    build(workspace)
+    assert "Template changed" in page(site)
 
-    renamed = build(workspace, "setting", EVENTS_CALENDAR_NAME="Thameside community calendar")
-    assert "Thameside community calendar" in page(renamed)
+    build(workspace, EVENTS_CALENDAR_NAME="Thameside community calendar")
+    assert "Thameside community calendar" in page(site)
 
     # A day later the same page says something else about its dates (an event ended).
-    before, after = page(build(workspace, "today", today="2026-11-24")), page(
-        build(workspace, "tomorrow", today="2027-06-01"))
-    assert before != after
+    before = page(build(workspace, today="2026-11-24"))
+    assert page(build(workspace, today="2027-06-01")) != before
 
 
-def entries_containing(workspace: Path, word: str) -> int:
-    return sum(word.encode() in value for value in cached_values(workspace))
+def test_a_page_changed_by_anything_else_is_made_again(workspace):
+    site = build(workspace)
+    written = site / "events" / EVENT / "index.html"
+    original = written.read_bytes()
+    written.write_bytes(original.replace(b"<h1", b"<h1 data-edited-by-hand", 1))
+    build(workspace)
+    assert written.read_bytes() == original
 
 
-def test_entries_no_build_has_used_for_two_builds_are_forgotten(workspace):
-    source = next((workspace / "content" / "events").rglob(f"{EVENT}.md"))
-    original = source.read_text(encoding="utf-8")
-    for word in ["Zebraone", "Zebratwo", "Zebrathree", "Zebrafour"]:
-        source.write_text(original.replace("title: ", f"title: {word} ", 1), encoding="utf-8")
-        build(workspace, word)
-    # The pages (and feeds) of the first two versions are gone; the last two are kept.
-    assert entries_containing(workspace, "Zebraone") == 0
-    assert entries_containing(workspace, "Zebratwo") == 0
-    assert entries_containing(workspace, "Zebrathree") > 0
-    assert entries_containing(workspace, "Zebrafour") > 0
+def test_what_the_build_no_longer_makes_is_removed(workspace):
+    site = build(workspace)
+    assert (site / "events" / EVENT / f"{EVENT}.ics").is_file()
+    (site / "events" / EVENT / "left-by-hand.txt").write_text("not the build's")
+    source(workspace).unlink()
+    build(workspace)
+    assert not (site / "events" / EVENT).exists()  # its page, its file, and its folder
+    assert f"/events/{EVENT}/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+    # ...and nothing else went: Pelican's own pages and copies are this build's too.
+    assert (site / "about" / "index.html").is_file()
+    assert (site / "theme" / "css" / "main.css").is_file()
+    assert (site / "pagefind" / "pagefind.js").is_file()
+
+
+def test_a_build_over_another_site_is_the_site_an_empty_folder_gives(workspace, tmp_path):
+    # `make html` builds over the site before last: one with other events, edits and pages.
+    other = tmp_path / "other"
+    shutil.copytree(workspace / "content", other)
+    edited = source(workspace)
+    (other / edited.relative_to(workspace / "content")).write_text(
+        edited.read_text(encoding="utf-8").replace("title: ", "title: Another ", 1),
+        encoding="utf-8")
+    next((other / "events").rglob("*.md")).unlink()
+    (other / "events" / "extra-event.md").write_text(
+        "---\ntitle: An extra event\nstart: 2026-12-09 18:00\nend: 2026-12-09 19:00\n"
+        "location: Thameside Library\n---\nOnly in the other site.\n", encoding="utf-8")
+    (other / "pages" / "extra.md").write_text("Title: Extra page\n\nOnly there.\n")
+    settings = {"CACHE_PATH": str(workspace / "cache"), "THEME": str(workspace / "theme"),
+                "EVENTS_SEARCH_INDEX": True}
+    over = tmp_path / "over"
+    assert build_site(other, over, extra_settings=settings).returncode == 0
+    assert build_site(workspace / "content", over, extra_settings=settings).returncode == 0
+    fresh = tmp_path / "fresh"
+    assert build_site(workspace / "content", fresh,
+                      extra_settings={**settings, "EVENTS_CACHE": False}).returncode == 0
+    ours, theirs = tree(over), tree(fresh)
+    assert ours.keys() == theirs.keys()
+    assert not (over / "extra").exists() and not (over / "events" / "extra-event").exists()
+    differ = [name for name in ours if ours[name] != theirs[name]]
+    # (Pagefind numbers pages in the order the file system lists them: its word index may
+    # differ between two folders, not what it stores for each page.)
+    assert [name for name in differ
+            if not name.startswith("pagefind/") or name.startswith("pagefind/fragment/")] == []
+
+
+def make_html(workspace: Path, output: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "--no-print-directory", "html", f"INPUTDIR={workspace / 'content'}",
+         f"OUTPUTDIR={output}", f"CACHEDIR={workspace / 'cache'}"], cwd=ROOT,
+        capture_output=True, text=True, env={**os.environ, "EVENTS_TODAY": "2026-11-24"})
+
+
+def test_make_html_builds_over_the_site_before_last(workspace):
+    output = workspace / "output"
+    for _ in range(2):
+        assert make_html(workspace, output).returncode == 0
+    spare = Path(f"{output}.spare")
+    assert spare.is_dir()  # the site before last, to build over next time
+    spare_folder, before = spare.stat().st_ino, files(spare)
+    event = source(workspace)
+    event.write_text(event.read_text(encoding="utf-8").replace(
+        f"title: {TITLE}", "title: Edited for make html"), encoding="utf-8")
+    assert make_html(workspace, output).returncode == 0
+    assert "Edited for make html" in page(output)
+    # The new site is the spare, built over: a page that does not show the event was not
+    # written again, and what the build makes is what a build into an empty folder makes.
+    assert output.stat().st_ino == spare_folder
+    untouched = "events/lgbt-film-night/index.html"
+    assert files(output)[untouched] == before[untouched]
+    fresh = workspace / "fresh"
+    assert build_site(workspace / "content", fresh,
+                      extra_settings={"EVENTS_CACHE": False}).returncode == 0
+    ours, theirs = tree(output), tree(fresh)
+    assert {name for name in ours if not name.startswith("pagefind/")} == \
+        {name for name in theirs if not name.startswith("pagefind/")}
+    assert [name for name in theirs if not name.startswith("pagefind/")
+            and ours[name] != theirs[name]] == []
+    assert not Path(f"{output}.partial").exists() and not Path(f"{output}.previous").exists()

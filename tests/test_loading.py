@@ -385,7 +385,7 @@ def test_files_read_before_come_back_exactly_as_read(content, tmp_path):
 
 
 def entries(cache) -> list:
-    return cache._database().execute("SELECT key FROM entries").fetchall()
+    return cache.database().execute("SELECT key FROM entries").fetchall()
 
 
 def test_a_changed_file_image_setting_or_series_is_read_again(content, tmp_path):

@@ -126,7 +126,7 @@ class BuildCache:
     def key(self, kind: str, *parts: bytes | str) -> str:
         return digest(self.salt, kind, *parts)
 
-    def _database(self) -> sqlite3.Connection | None:
+    def database(self) -> sqlite3.Connection | None:
         if self.path is None:
             return None
         if self._connection is None or self._pid != os.getpid():
@@ -164,7 +164,7 @@ class BuildCache:
         return self._connection
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
-        database = self._database()
+        database = self.database()
         keys = list(keys)
         if database is None or not keys:
             return {}
@@ -178,7 +178,7 @@ class BuildCache:
         return found
 
     def put_many(self, items: Mapping[str, bytes]) -> None:
-        database = self._database()
+        database = self.database()
         if database is None or not items:
             return
         with database:
@@ -190,7 +190,7 @@ class BuildCache:
 
     def touch(self, keys: Iterable[str]) -> None:
         """Mark entries as used by this build, so that ``prune`` keeps them."""
-        database = self._database()
+        database = self.database()
         keys = list(keys)
         if database is None or not keys:
             return
@@ -200,7 +200,7 @@ class BuildCache:
                                  [(key, self.build) for key in keys])
 
     def prune(self) -> None:
-        database = self._database()
+        database = self.database()
         if database is None:
             return
         with database:

@@ -13,7 +13,6 @@ import json
 import logging
 import multiprocessing
 import os
-import pickle
 import sys
 from datetime import date
 from pathlib import Path
@@ -24,7 +23,8 @@ from pelican import signals
 from pelican.generators import Generator
 
 from . import (build_cache, calendar_links, ical, json_feed, markdown_body, news_feeds,
-               page_fragments, parallel, search_index, site_map, structured_data)
+               output_folder, page_fragments, parallel, search_index, site_map,
+               structured_data)
 from .access_features import VOCABULARY
 from .calendar_links import Feed, FeedSet
 from .loading import derived_uid, load_content
@@ -59,6 +59,10 @@ class EventsGenerator(Generator):
             # and an editor's mistake deserves only the lines above.
             raise SystemExit(1)
         self.site_zone = site_timezone(self.settings)
+        # From here on the build writes: what the last build left in the output folder.
+        self.record = output_folder.FolderRecord(self.cache, Path(self.output_path))
+        _THIS_BUILD.start(self.record, Path(self.path), output_folder.build_started(
+            build_cache.cache_folder(self.settings)))
         if events_setting(self.settings, "EVENTS_SEARCH_INDEX"):
             _SEARCH_PAGES.start(Path(self.output_path))
         # Digests before any HTML is attached: an event's digest is its fields, nothing more.
@@ -122,8 +126,6 @@ class EventsGenerator(Generator):
                           {**page, "series_feeds": feeds,
                            "page_feeds": self.whole.all + feeds.all}))
         self._folders_made: set[Path] = set()
-        self._made: dict[str, bytes] = {}  # files made by this process, for the cache
-        self._used: list[str] = []  # cache entries this process used
         self._site = self._site_fingerprint() if self.cache.path else ""
         # An event page's links and structured data are made by the process that renders it.
         event_jobs = [self._page_job(writer, f"{page['event'].url}index.html", "event", page,
@@ -145,7 +147,8 @@ class EventsGenerator(Generator):
         else:
             jobs, indexing = other_jobs[:-1] + event_jobs + other_jobs[-1:], None
         # Pages and feeds are independent files: shared out between the machine's cores.
-        parallel.run_split(jobs, finish=self._save_kept, alongside=indexing)
+        # Each process records the files it made or kept once its jobs are done.
+        parallel.run_split(jobs, finish=self.record.save, alongside=indexing)
         self.cache.prune()
 
     def _index_event_pages_early(self, event_jobs: list):
@@ -186,41 +189,34 @@ class EventsGenerator(Generator):
 
     def _page_job(self, writer, save_as: str, template: str, inputs: dict,
                   context: Callable[[], dict] | None = None):
-        """A job writing one page, rendered with ``context()`` (default: the inputs), or
-        from the build cache if nothing it is made from has changed."""
-        def render() -> dict[str, bytes]:
+        """A job writing one page, rendered with ``context()`` (default: the inputs), unless
+        the output folder holds it as made from the same inputs."""
+        def render() -> list[str]:
             writer.write_file(save_as, self.get_template(template), self.context,
                               relative_urls=self.settings.get("RELATIVE_URLS", False),
                               page_path=save_as.removesuffix("index.html"),
                               **(context() if context else inputs))
-            return {save_as: (Path(self.output_path) / save_as).read_bytes()}
+            return [save_as]
 
-        return lambda: self._kept("page", [template, save_as, inputs], render, written=True)
+        return lambda: self._kept("page", [template, save_as, inputs], render)
 
-    def _kept(self, kind: str, inputs, make: Callable[[], dict[str, bytes]],
-              written: bool = False) -> None:
-        """Write the files ``make()`` returns (unless ``make`` has ``written`` them itself),
-        or the same files from the build cache if nothing they are made from has changed:
-        their ``inputs`` and the site (see _site_fingerprint). What is made is kept for the
-        next build (by _save_kept)."""
+    def _kept(self, kind: str, inputs, make: Callable[[], list[str]]) -> None:
+        """Make files with ``make()`` (which writes them and returns their paths), unless the
+        output folder holds them as the last build made them from the same inputs and site
+        (see _site_fingerprint): then they are left as they are, not even read."""
         try:
             key = self.cache.key(kind, self._site, self._inputs_text(inputs)) \
                 if self._site else None
         except TypeError:  # something in the inputs has no stable text: made every time
             key = None
-        found = self.cache.get_many([key]).get(key) if key else None
-        if found is not None:
-            files = pickle.loads(found)
-            self._write_files(files)
-            for path, data in files.items():  # (a page Pelican writes is handed over as written)
-                _SEARCH_PAGES.add(Path(self.output_path) / path, data)
-            self._used.append(key)
+        held = self.record.holding(key) if key else None
+        if held is not None:
+            for path, written in held.items():
+                search = _SEARCH_PAGES.unchanged(Path(self.output_path) / path, written.search)
+                self.record.add(path, key, search)
             return
-        files = make()
-        if not written:
-            self._write_files(files)
-        if key:
-            self._made[key] = pickle.dumps(files, protocol=5)
+        for path in make():
+            self.record.add(path, key)
 
     def _inputs_text(self, value) -> str:
         """A page's inputs as text that is the same in every build for the same inputs:
@@ -247,11 +243,6 @@ class EventsGenerator(Generator):
                 f"{field.name}={text(getattr(value, field.name))}"
                 for field in dataclasses.fields(value)) + ")"
         raise TypeError(f"a page's {type(value).__name__} has no stable text")
-
-    def _save_kept(self) -> None:
-        """In each process, once its jobs are done: keep the files it made."""
-        self.cache.put_many(self._made)
-        self.cache.touch(self._used)
 
     def _site_fingerprint(self) -> str:
         """Everything a page is made from besides its own inputs: the theme, the settings,
@@ -315,12 +306,12 @@ class EventsGenerator(Generator):
                 info = news_feeds.NewsFeedInfo(f"Upcoming events: {feeds.title}", about,
                                                page_url, feeds.rss.url, feeds.atom.url)
 
-                def make() -> dict[str, bytes]:
+                def make() -> list[str]:
                     files = {feeds.calendar.path: calendars.feed(
                         in_feeds, ical.FeedInfo(feeds.title, about))}
                     files[feeds.rss.path], files[feeds.atom.path] = news_feeds.news_feeds(
                         coming, info, site_url, revisions, self.site_zone)
-                    return files
+                    return self._write_files(files)
 
                 # A series' feeds are kept between builds: an edit elsewhere leaves them be.
                 self._kept("feeds", [feeds, info, in_feeds, coming,
@@ -330,8 +321,12 @@ class EventsGenerator(Generator):
             return job
 
         def event_files_job(events):
-            return lambda: self._write_files({self._event_file(event).path:
-                                              calendars.event_file(event) for event in events})
+            def job() -> None:
+                for event in events:
+                    path = self._event_file(event).path
+                    self._kept("event file", [event, revisions[event.uid]],
+                               lambda: self._write_files({path: calendars.event_file(event)}))
+            return job
 
         jobs = [scope_job(*scopes[0])]  # the whole calendar's: the longest
         jobs.append(lambda: self._write_files({"events.json": json_feed.json_feed(
@@ -342,7 +337,8 @@ class EventsGenerator(Generator):
                  for start in range(0, len(views.events), 100)]
         return jobs
 
-    def _write_files(self, files: dict[str, bytes]) -> None:
+    def _write_files(self, files: dict[str, bytes]) -> list[str]:
+        """Write files (paths relative to the output folder) and return their paths."""
         output = Path(self.output_path)
         for path, data in sorted(files.items()):
             target = output / path
@@ -350,12 +346,15 @@ class EventsGenerator(Generator):
                 # Building over an earlier build (make devserver, a rebuild): a file that
                 # would not change is not written again.
                 if target.stat().st_size == len(data) and target.read_bytes() == data:
+                    self.record.add(path)
                     continue
             except FileNotFoundError:
                 if target.parent not in self._folders_made:  # a system call saved per file
                     target.parent.mkdir(parents=True, exist_ok=True)
                     self._folders_made.add(target.parent)
             target.write_bytes(data)
+            self.record.add(path)
+        return sorted(files)
 
 
 def _plain_setting(value) -> object:
@@ -379,12 +378,6 @@ def add_template_filters(generator: Generator) -> None:
     generator.env.globals["once"] = page_fragments.rendered_once()
 
 
-def write_site_map(pelican) -> None:
-    """Write sitemap.xml and robots.txt once every page is written (Pelican's finalized signal)."""
-    site_url = events_setting(pelican.settings, "EVENTS_SITE_URL").rstrip("/")
-    site_map.write(Path(pelican.output_path), site_url)
-
-
 class _SearchPages:
     """With EVENTS_SEARCH_INDEX on, the pages of this build handed to the search index as they
     are written (by this process or a forked one), so that it need not read them back."""
@@ -398,9 +391,23 @@ class _SearchPages:
         self.close()  # a build that failed before the end (make devserver goes on)
         self.staging, self.site, self.owner = search_index.Staging(), site, os.getpid()
 
-    def add(self, path: Path, data: bytes) -> None:
-        if self.staging is not None and path.suffix == ".html":
-            self.staging.add(path.relative_to(self.site).as_posix(), data)
+    def add(self, path: Path, data: bytes) -> str | None:
+        """Hand over a page as written; return what ``Staging.add`` does (None if there is
+        no search index, or this is not a page)."""
+        if self.staging is None or path.suffix != ".html":
+            return None
+        return self.staging.add(path.relative_to(self.site).as_posix(), data)
+
+    def unchanged(self, path: Path, search: str | None) -> str | None:
+        """Hand over a page the build left as it was, by what the last build gave the index
+        of it (read again if that is not known: the last build had no search index)."""
+        if self.staging is None or path.suffix != ".html":
+            return search
+        if search is None:
+            return self.add(path, path.read_bytes())
+        if search:
+            self.staging.add_unchanged(path.relative_to(self.site).as_posix(), search)
+        return search
 
     def close(self) -> None:
         if self.staging is not None and self.owner == os.getpid():
@@ -412,14 +419,51 @@ _SEARCH_PAGES = _SearchPages()
 atexit.register(_SEARCH_PAGES.close)
 
 
-def hand_page_to_search_index(path, context) -> None:
-    """Pelican's content_written signal: every page its writer writes, ours and its own."""
-    if _SEARCH_PAGES.staging is not None and path.endswith(".html"):
-        _SEARCH_PAGES.add(Path(path), Path(path).read_bytes())
+class _ThisBuild:
+    """The output folder's record for the signals that run outside the generator: pages
+    Pelican writes itself, and the end of the build."""
+
+    def __init__(self) -> None:
+        self.record: output_folder.FolderRecord | None = None
+        self.content = Path()
+        self.started_ns = 0
+
+    def start(self, record: output_folder.FolderRecord, content: Path, started_ns: int) -> None:
+        self.record, self.content, self.started_ns = record, content, started_ns
+
+
+_THIS_BUILD = _ThisBuild()
+
+
+def page_written(path, context) -> None:
+    """Pelican's content_written signal: every page its writer writes, the calendar's and its
+    own. Handed to the search index, and recorded as made by this build."""
+    written = Path(path)
+    search = _SEARCH_PAGES.add(written, written.read_bytes()) \
+        if _SEARCH_PAGES.staging is not None and written.suffix == ".html" else None
+    record = _THIS_BUILD.record
+    if record is not None:
+        record.add(written.relative_to(record.folder).as_posix(), search=search)
+
+
+def finish_build(pelican) -> None:
+    """Pelican's finalized signal, once every generator has written: remove what this build
+    no longer makes (building over an earlier build), then write the site map and robots.txt
+    from the pages left, then the search index."""
+    output = Path(pelican.output_path)
+    record, _THIS_BUILD.record = _THIS_BUILD.record, None
+    if record is not None:
+        record.save()  # (this process's: the pages Pelican wrote itself)
+        pages = record.finish(_THIS_BUILD.started_ns, _THIS_BUILD.content)
+    else:
+        pages = output_folder.page_paths(output)
+    site_url = events_setting(pelican.settings, "EVENTS_SITE_URL").rstrip("/")
+    site_map.write(output, site_url, pages)
+    index_for_search(pelican)
 
 
 def index_for_search(pelican) -> None:
-    """Build the search index when EVENTS_SEARCH_INDEX is on (Pelican's finalized signal)."""
+    """Build the search index when EVENTS_SEARCH_INDEX is on (at the end of the build)."""
     if not events_setting(pelican.settings, "EVENTS_SEARCH_INDEX"):
         return
     try:
@@ -443,7 +487,7 @@ def register() -> None:
     # generator_init runs as each generator is made, before any template is loaded.
     signals.generator_init.connect(add_template_filters)
     signals.get_generators.connect(get_generators)
+    # content_written sees every page Pelican's writer writes, the calendar's and its own.
+    signals.content_written.connect(page_written)
     # finalized runs after every generator has written, so the site map sees every page.
-    signals.finalized.connect(write_site_map)
-    signals.content_written.connect(hand_page_to_search_index)
-    signals.finalized.connect(index_for_search)
+    signals.finalized.connect(finish_build)

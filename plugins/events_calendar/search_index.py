@@ -140,16 +140,34 @@ class Staging:
     def __init__(self) -> None:
         scratch = _scratch_space()
         _remove_abandoned(Path(scratch or tempfile.gettempdir()))
-        self.folder = Path(tempfile.mkdtemp(prefix=f"search-pages-{os.getpid()}-", dir=scratch))
+        self.root = Path(tempfile.mkdtemp(prefix=f"search-pages-{os.getpid()}-", dir=scratch))
+        self.folder = self.root / "pages"
+        self._unchanged = self.root / "unchanged"  # a list per process: path, digest
+        self.folder.mkdir()
+        self._unchanged.mkdir()
 
-    def add(self, relative: str, page: bytes) -> None:
-        """Hand over a page of the site (its path relative to the site, and its bytes)."""
+    def add(self, relative: str, page: bytes) -> str:
+        """Hand over a page of the site (its path relative to the site, and its bytes); return
+        a digest of what the index is given of it, or "" if it is not indexed."""
         main = MAIN.search(page)
         if main is None or INDEXED.match(page, main.start()) is None:
-            return  # not marked for the search index: a list page, the 404 page
+            return ""  # not marked for the search index: a list page, the 404 page
+        indexed = _indexed_part(page)
         target = self.folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_indexed_part(page))
+        target.write_bytes(indexed)
+        return hashlib.sha256(indexed).hexdigest()
+
+    def add_unchanged(self, relative: str, digest: str) -> None:
+        """Hand over a page the build left as it was on disk, by the digest ``add`` gave it
+        then: it is read from the site only if its part of the index must be made again."""
+        line = f"{relative}\t{digest}\n".encode()
+        handle = os.open(self._unchanged / f"{os.getpid()}.tsv",
+                         os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(handle, line)  # one write, appended whole: processes share nothing
+        finally:
+            os.close(handle)
 
     def pages(self) -> dict[str, str]:
         """Every page handed over, with a digest of what Pagefind is given of it."""
@@ -159,10 +177,18 @@ class Staging:
                 path = Path(folder, name)
                 found[path.relative_to(self.folder).as_posix()] = \
                     hashlib.sha256(path.read_bytes()).hexdigest()
+        for listed in self._unchanged.iterdir():
+            for line in listed.read_text(encoding="utf-8").splitlines():
+                relative, _, digest = line.partition("\t")
+                found.setdefault(relative, digest)
         return dict(sorted(found.items()))
 
+    def has(self, relative: str) -> bool:
+        """Whether the page itself was handed over (not only its digest)."""
+        return (self.folder / relative).is_file()
+
     def close(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _remove_abandoned(scratch: Path) -> None:
@@ -254,7 +280,7 @@ def _run_pagefind(part: Part, site: Path, into: Path, staged: Staging | None = N
         for name in part.pages:
             target = Path(staging, name)
             target.parent.mkdir(parents=True, exist_ok=True)
-            if staged is not None:  # already what Pagefind is given, in memory: shared
+            if staged is not None and staged.has(name):  # in memory already: shared
                 _link_or_copy(staged.folder / name, target)
             else:
                 target.write_bytes(_given_to_pagefind(site, name))

@@ -8,12 +8,13 @@ from xml.etree import ElementTree
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def page_addresses(output: Path, site_url: str) -> list[str]:
-    """Every page of the built site, as the address a visitor would use, in a fixed order."""
+def page_addresses(pages: list[str], site_url: str) -> list[str]:
+    """Every page of the built site (paths of its index.html files), as the address a visitor
+    would use, in a fixed order."""
     addresses = []
-    for page in sorted(output.rglob("index.html")):
-        folder = page.parent.relative_to(output).as_posix()
-        addresses.append(f"{site_url}/" if folder == "." else f"{site_url}/{folder}/")
+    for page in sorted(pages, key=lambda page: page.split("/")):  # folder by folder
+        folder = page.removesuffix("index.html").rstrip("/")
+        addresses.append(f"{site_url}/" if not folder else f"{site_url}/{folder}/")
     return addresses
 
 
@@ -31,6 +32,6 @@ def robots_txt(site_url: str) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {site_url}/sitemap.xml\n".encode()
 
 
-def write(output: Path, site_url: str) -> None:
-    (output / "sitemap.xml").write_bytes(sitemap_xml(page_addresses(output, site_url)))
+def write(output: Path, site_url: str, pages: list[str]) -> None:
+    (output / "sitemap.xml").write_bytes(sitemap_xml(page_addresses(pages, site_url)))
     (output / "robots.txt").write_bytes(robots_txt(site_url))
