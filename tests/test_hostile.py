@@ -298,6 +298,10 @@ def test_feeds_and_json_keep_the_text(injected_site):
     assert record["title"] == INJECTED_TITLE
     assert "<script" not in record["description_html"]
     assert "onerror" not in record["description_html"]
+    search = json.loads((injected_site / "search" / "events.json").read_text())
+    [record] = [r for r in search["events"] if r["url"] == "events/injected/"]
+    assert record["title"] == INJECTED_TITLE
+    assert record["tags"] == ["<b>tag</b>", "a&b"]
 
 
 # --- paths: nothing written outside the output folder ----------------------------------
@@ -346,6 +350,10 @@ def test_every_event_and_occurrence_is_published(sample_site):
     document = json.loads((sample_site / "events.json").read_text())
     json_by_uid = {r["uid"]: r for r in document["events"]}
     assert set(json_by_uid) == {e["uid"] for e in events}
+    # The search page's own document: every event, with every occurrence.
+    search = json.loads((sample_site / "search" / "events.json").read_text())
+    search_by_slug = {r["url"].split("/")[1]: r for r in search["events"]}
+    assert set(search_by_slug) == {e["slug"] for e in events}
     window_start = TODAY - timedelta(days=365)
     for event in events:
         fields = event["fields"]
@@ -362,6 +370,7 @@ def test_every_event_and_occurrence_is_published(sample_site):
             day = start.date() if isinstance(start, datetime) else start
             assert day.isoformat() in page_dates, (event["slug"], day)
         assert len(json_by_uid[event["uid"]]["occurrences"]) == len(starts), event["slug"]
+        assert len(search_by_slug[event["slug"]]["occurrences"]) == len(starts), event["slug"]
         last = starts[-1].date() if isinstance(starts[-1], datetime) else starts[-1]
         if last >= window_start:
             assert event["uid"] in whole_uids, event["slug"]

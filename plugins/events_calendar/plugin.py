@@ -23,8 +23,8 @@ from pelican import signals
 from pelican.generators import Generator
 
 from . import (build_cache, calendar_links, ical, json_feed, markdown_body, news_feeds,
-               output_folder, page_fragments, parallel, search_index, site_map,
-               structured_data)
+               output_folder, page_fragments, parallel, search_document, search_index,
+               site_map,               structured_data)
 from .access_features import VOCABULARY
 from .calendar_links import Feed, FeedSet
 from .loading import derived_uid, load_content
@@ -332,6 +332,9 @@ class EventsGenerator(Generator):
         jobs.append(lambda: self._write_files({"events.json": json_feed.json_feed(
             views.events, views.by_event, site_url, revisions, self.whole.title,
             self.site_zone)}))
+        jobs.append(lambda: self._write_files({
+            search_document.PATH: search_document.search_document(
+                views.events, views.by_event, self.site_zone)}))
         jobs += [scope_job(*scope) for scope in scopes[1:]]
         jobs += [event_files_job(views.events[start:start + 100])
                  for start in range(0, len(views.events), 100)]

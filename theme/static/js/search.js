@@ -1,9 +1,12 @@
 // Search and filters for the search page. Progressive enhancement only: without this script
 // the page shows plain links to the filter pages (month, series, access, free, online, tags).
 //
-// Filters run over the JSON feed of events (/events.json); words are searched with Pagefind,
-// whose index `make html` builds. The chosen filters live in the address (?q=...&free=yes),
-// so a filtered view can be bookmarked and shared. Results are announced in a live region.
+// Filters run over the search page's own document of events (/search/events.json, made by
+// plugins/events_calendar/search_document.py): only what the filters and the results need, a
+// fraction of the size of the partners' JSON feed (/events.json), which this page never loads.
+// Words are searched with Pagefind, whose index `make html` builds. The chosen filters live in
+// the address (?q=...&free=yes), so a filtered view can be bookmarked and shared. Results are
+// announced in a live region.
 
 const form = document.querySelector("[data-search-form]");
 const statusRegion = document.getElementById("search-status");
@@ -14,7 +17,7 @@ let pagefindPromise = null;
 
 function loadEvents() {
   eventsPromise ??= fetch(form.dataset.eventsUrl).then((response) => {
-    if (!response.ok) throw new Error(`events.json: ${response.status}`);
+    if (!response.ok) throw new Error(`${form.dataset.eventsUrl}: ${response.status}`);
     return response.json();
   });
   return eventsPromise;
@@ -79,35 +82,25 @@ function dateRange(when, month) {
 
 // --- filtering ------------------------------------------------------------------------
 
-function occurrenceDays(occurrence, allDay) {
-  const first = occurrence.start.slice(0, 10);
-  let last = (occurrence.end || occurrence.start).slice(0, 10);
-  // A timed event ending at midnight ends the day before (as the site lists it).
-  if (!allDay && occurrence.end && occurrence.end.slice(11, 16) === "00:00" && last > first) {
-    last = isoDay(addDays(new Date(`${last}T12:00:00`), -1));
-  }
-  return [first, last];
-}
-
+// An occurrence's first_day and last_day are the days the site lists it on (inclusive; an end
+// at midnight ends the day before), made by the build.
 function matchingOccurrences(event, choices, todayIso) {
   const range = dateRange(choices.when, choices.month);
   return event.occurrences.filter((occurrence) => {
-    const [first, last] = occurrenceDays(occurrence, event.all_day);
     // Searching with words finds past events too (marked as past); browsing shows what is to come.
-    if (!choices.past && !choices.q && last < todayIso) return false;
-    if (range && (last < range[0] || first > range[1])) return false;
+    if (!choices.past && !choices.q && occurrence.last_day < todayIso) return false;
+    if (range && (occurrence.last_day < range[0] || occurrence.first_day > range[1])) return false;
     return true;
   });
 }
 
 function keepEvent(event, choices) {
-  if (choices.series && !event.series.some((series) => series.slug === choices.series)) return false;
+  if (choices.series && !event.series.includes(choices.series)) return false;
   if (choices.tag && !event.tags.includes(choices.tag)) return false;
-  if (choices.free && !(event.cost || "").trim().toLowerCase().startsWith("free")) return false;
+  if (choices.free && !event.free) return false;
   if (choices.attendance === "online" && !event.online) return false;
-  if (choices.attendance === "in-person" && !event.location) return false;
-  const terms = new Set(event.accessibility.map((feature) => feature.term));
-  return choices.access.every((term) => terms.has(term));
+  if (choices.attendance === "in-person" && event.venue === null) return false;
+  return choices.access.every((slug) => event.access.includes(slug));
 }
 
 // --- the form and the address ----------------------------------------------------------
@@ -163,16 +156,14 @@ function element(tag, attributes = {}, text = "") {
 }
 
 function placeText(event) {
-  if (event.attendance === "online") return "Online";
-  const name = event.location ? event.location.name : "";
-  return event.attendance === "online and in person" ? `${name}, and online` : name;
+  if (event.venue === null) return event.online ? "Online" : "";
+  return event.online ? `${event.venue}, and online` : event.venue;
 }
 
 function renderEvent(event, occurrence, todayIso) {
   const item = element("li", { class: "app-search-result" });
   const heading = element("h3", { class: "app-search-result__title" });
-  // Links stay on this site (the feed's addresses are the public site's).
-  const link = element("a", { href: `${form.dataset.siteUrl}${new URL(event.url).pathname}` });
+  const link = element("a", { href: `${form.dataset.siteUrl}/${event.url}` });
   if (event.status !== "scheduled") {
     link.append(element("strong", { class: `app-tag app-tag--${event.status}` },
       event.status.charAt(0).toUpperCase() + event.status.slice(1)), " ");
@@ -180,9 +171,8 @@ function renderEvent(event, occurrence, todayIso) {
   link.append(event.title);
   heading.append(link);
   item.append(heading);
-  const [, last] = occurrenceDays(occurrence, event.all_day);
   const when = element("p", { class: "app-search-result__when" }, occurrence.when);
-  if (last < todayIso) when.append(" ", element("strong", { class: "app-tag app-tag--past" }, "Past event"));
+  if (occurrence.last_day < todayIso) when.append(" ", element("strong", { class: "app-tag app-tag--past" }, "Past event"));
   item.append(when);
   const place = placeText(event);
   if (place) item.append(element("p", { class: "app-search-result__place" }, place));
@@ -200,22 +190,24 @@ async function run(choices) {
     const pagefind = await loadPagefind();
     const search = await pagefind.search(choices.q);
     const found = await Promise.all(search.results.slice(0, 100).map((result) => result.data()));
-    const byPath = new Map(document_.events.map((event) => [new URL(event.url).pathname, event]));
+    // The document's addresses are relative to the site's own ("" for a local build).
+    const siteBase = new URL(`${form.dataset.siteUrl}/`, window.location.href);
+    const byPath = new Map(document_.events.map((event) => [new URL(event.url, siteBase).pathname, event]));
     const order = new Map();
     found.forEach((page, index) => {
       const path = new URL(page.url, window.location.href).pathname.replace(/index\.html$/, "");
-      if (byPath.has(path)) order.set(byPath.get(path).uid, index);
+      if (byPath.has(path)) order.set(byPath.get(path), index);
       else otherPages.push(page);
     });
-    ranked = document_.events.filter((event) => order.has(event.uid))
-      .sort((a, b) => order.get(a.uid) - order.get(b.uid));
+    ranked = document_.events.filter((event) => order.has(event))
+      .sort((a, b) => order.get(a) - order.get(b));
   }
   const matches = [];
   for (const event of ranked) {
     if (!keepEvent(event, choices)) continue;
     const occurrences = matchingOccurrences(event, choices, todayIso);
     if (!occurrences.length) continue;
-    const upcoming = occurrences.find((o) => occurrenceDays(o, event.all_day)[1] >= todayIso);
+    const upcoming = occurrences.find((o) => o.last_day >= todayIso);
     matches.push({ event, occurrence: upcoming || occurrences[occurrences.length - 1], upcoming: Boolean(upcoming) });
   }
   // Upcoming events first, then past ones; within each, the search's order (or the date's).
