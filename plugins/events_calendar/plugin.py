@@ -24,7 +24,7 @@ from pelican.generators import Generator
 
 from . import (build_cache, calendar_links, ical, json_feed, markdown_body, news_feeds,
                output_folder, page_fragments, parallel, search_document, search_index,
-               site_map,               structured_data)
+               site_map, structured_data)
 from .access_features import VOCABULARY
 from .calendar_links import Feed, FeedSet
 from .loading import derived_uid, load_content
