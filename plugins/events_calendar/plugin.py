@@ -126,6 +126,7 @@ class EventsGenerator(Generator):
                           {**page, "series_feeds": feeds,
                            "page_feeds": self.whole.all + feeds.all}))
         self._folders_made: set[Path] = set()
+        self._occurrence_texts: dict[int, str] = {}
         self._site = self._site_fingerprint() if self.cache.path else ""
         # An event page's links and structured data are made by the process that renders it.
         event_jobs = [self._page_job(writer, f"{page['event'].url}index.html", "event", page,
@@ -228,9 +229,15 @@ class EventsGenerator(Generator):
         if isinstance(value, Event):
             return f"event {self.digests[value.uid]}"
         if isinstance(value, Occurrence):
-            return repr(("occurrence", self.digests[value.event.uid], value.start,
-                         value.end, value.first_day, value.last_day, value.is_past,
-                         value.is_happening))
+            # One occurrence is in many lists (upcoming, its month, series, topics...): its
+            # text is made once per process. (Occurrences live as long as the build, so
+            # their ids are not reused meanwhile.)
+            found = self._occurrence_texts.get(id(value))
+            if found is None:
+                found = self._occurrence_texts[id(value)] = repr((
+                    "occurrence", self.digests[value.event.uid], value.start, value.end,
+                    value.first_day, value.last_day, value.is_past, value.is_happening))
+            return found
         if value is None or isinstance(value, (str, int, float, date, ZoneInfo)):
             return repr(value)  # bool is an int, datetime a date
         if isinstance(value, (list, tuple)):
@@ -306,18 +313,22 @@ class EventsGenerator(Generator):
                 info = news_feeds.NewsFeedInfo(f"Upcoming events: {feeds.title}", about,
                                                page_url, feeds.rss.url, feeds.atom.url)
 
-                def make() -> list[str]:
-                    files = {feeds.calendar.path: calendars.feed(
-                        in_feeds, ical.FeedInfo(feeds.title, about))}
+                # Each feed is kept between builds: an edit elsewhere leaves them be, and an
+                # edit to a past event leaves the news feeds (of upcoming events) be.
+                self._kept("calendar feed", [feeds.calendar, feeds.title, about, in_feeds,
+                                             [revisions[event.uid] for event in in_feeds]],
+                           lambda: self._write_files({feeds.calendar.path: calendars.feed(
+                               in_feeds, ical.FeedInfo(feeds.title, about))}))
+
+                def news() -> list[str]:
+                    files = {}
                     files[feeds.rss.path], files[feeds.atom.path] = news_feeds.news_feeds(
                         coming, info, site_url, revisions, self.site_zone)
                     return self._write_files(files)
 
-                # A series' feeds are kept between builds: an edit elsewhere leaves them be.
-                self._kept("feeds", [feeds, info, in_feeds, coming,
-                                     [revisions[event.uid] for event in in_feeds],
-                                     [revisions[occurrence.event.uid] for occurrence in coming]],
-                           make)
+                self._kept("news feeds", [feeds.rss, feeds.atom, info, coming,
+                                          [revisions[occurrence.event.uid]
+                                           for occurrence in coming]], news)
             return job
 
         def event_files_job(events):

@@ -92,6 +92,12 @@ class CalendarViews:
             key=Occurrence.sort_key)
         self.upcoming = [o for o in self.occurrences if not o.is_past]
         self.past = [o for o in self.occurrences if o.is_past]
+        # Each series' events, found once (by slug: comparing whole Series objects for
+        # every event and every series was a measurable part of a large build).
+        self._in_series: dict[str, list[Event]] = {item.slug: [] for item in self.series}
+        for event in self.events:
+            for item in event.series:
+                self._in_series.setdefault(item.slug, []).append(event)
         self._access_pages: list[dict] | None = None
 
     # --- lists -------------------------------------------------------------------------
@@ -174,7 +180,8 @@ class CalendarViews:
     def series_pages(self) -> list[dict]:
         pages = []
         for item in self.series:
-            mine = [o for o in self.occurrences if item in o.event.series]
+            members = {event.uid for event in self._in_series[item.slug]}
+            mine = [o for o in self.occurrences if o.event.uid in members]
             pages.append({"series": item,
                           "upcoming": [o for o in mine if not o.is_past],
                           "past": sorted((o for o in mine if o.is_past), key=Occurrence.sort_key,
@@ -198,10 +205,13 @@ class CalendarViews:
     def next_occurrences(self, series: Series | None = None) -> list[Occurrence]:
         """Each upcoming event once, at its next date, soonest first: for RSS and Atom."""
         found = [next(o for o in self.by_event[event.uid] if not o.is_past)
-                 for event in self.events
-                 if (series is None or series in event.series)
-                 and any(not o.is_past for o in self.by_event[event.uid])]
+                 for event in self._events_of(series)
+                 if any(not o.is_past for o in self.by_event[event.uid])]
         return sorted(found, key=Occurrence.sort_key)
+
+    def _events_of(self, series: Series | None) -> list[Event]:
+        """Every event, or a series' events (in the same order)."""
+        return self.events if series is None else self._in_series.get(series.slug, [])
 
     def filter_pages(self) -> list[tuple[str, dict]]:
         """Plain pages that work as filters without JavaScript: free, online, in person, tags."""
@@ -240,9 +250,8 @@ class CalendarViews:
     def in_feeds(self, past_days: int, series: Series | None = None) -> list[Event]:
         """Events for a calendar feed: all to come, and those that ended in the last days."""
         cutoff = self.today - timedelta(days=past_days)
-        return [event for event in self.events
-                if (series is None or series in event.series)
-                and max(o.last_day for o in self.by_event[event.uid]) >= cutoff]
+        return [event for event in self._events_of(series)
+                if max(o.last_day for o in self.by_event[event.uid]) >= cutoff]
 
     def event_pages(self) -> list[dict]:
         pages = []
