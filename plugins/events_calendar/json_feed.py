@@ -1,6 +1,6 @@
 """A JSON feed of every published event, for partner sites that show our events on their pages.
 
-Documented in docs/json-feed.md. Dates are ISO 8601: dates alone for all-day events, date-times
+Documented in docs/feeds-and-metadata.md. Dates are ISO 8601: dates alone for all-day events, date-times
 with their UTC offset otherwise. The order is explicit (by first date, then uid) and the output
 byte-identical for the same events.
 """
