@@ -16,11 +16,18 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 import browser
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT, build_site
 
 SITE_NAME = "Thameside equality and inclusion calendar"
 HOME, MONTH, EVENT = "/", "/months/2026-11/", "/events/disability-history-month-closing-event/"
 BROKEN_PAGE = FIXTURES / "broken-page"
+# The sample programme fits on one page of each list. Built again with four dates a page, one
+# list of each kind is in pages, and every page of these is checked too (the pagination).
+PAGE_SIZE = 4
+PAGED_LISTS = ["/events/", "/events/past/", "/series/community-coalition/",
+               "/series/black-history-month/past/", "/access/bsl/", "/events/online/",
+               "/tags/family/"]
+PAGED = "/events/page/3/"
 
 
 @pytest.fixture(scope="session")
@@ -62,10 +69,42 @@ def reports(tab, site_url, sample_build) -> dict[str, browser.PageReport]:
 
 
 @pytest.fixture(scope="session")
-def vnu_errors(sample_build) -> dict[str, list[str]]:
-    """vnu's errors for every page of the build and the broken page, from one Java process."""
+def paged_build(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sample-in-pages")
+    output = folder / "output"
+    result = build_site(ROOT / "content", output, extra_settings={
+        "EVENTS_LIST_PAGE_SIZE": PAGE_SIZE, "CACHE_PATH": str(folder / "cache")})
+    assert result.returncode == 0, result.stderr
+    return output
+
+
+def paged_paths(paged_build: Path) -> list[str]:
+    """Every page of the lists in PAGED_LISTS, in the build with small pages."""
+    paths = [path for path in browser.url_paths(paged_build)
+             if any(path == first or path.startswith(f"{first}page/") for first in PAGED_LISTS)]
+    # Each list is still long enough to be in pages, or it would check nothing new.
+    assert all(f"{first}page/2/" in paths for first in PAGED_LISTS), paths
+    return paths
+
+
+@pytest.fixture(scope="module")
+def paged_url(paged_build):
+    with browser.serve(paged_build) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def paged_reports(tab, paged_url, paged_build) -> dict[str, browser.PageReport]:
+    return {path: browser.survey(tab, paged_url, path) for path in paged_paths(paged_build)}
+
+
+@pytest.fixture(scope="session")
+def vnu_errors(sample_build, paged_build) -> dict[str, list[str]]:
+    """vnu's errors for every page of the build, the pages of the lists in pages and the broken
+    page, from one Java process."""
     browser.require_tools()
     files = [*sorted(sample_build.rglob("*.html")), *sorted(sample_build.rglob("*.css")),
+             *(paged_build / path.lstrip("/") / "index.html" for path in paged_paths(paged_build)),
              BROKEN_PAGE / "index.html"]
     return browser.run_vnu(files)
 
@@ -250,6 +289,41 @@ def test_nu_html_checker_finds_no_error_in_any_page_or_the_stylesheet(vnu_errors
                         if not file.startswith(str(BROKEN_PAGE))}))
 
 
+# ---------- Long lists in pages ----------
+
+# Every test above that takes the reports of every page.
+EVERY_PAGE_TESTS = [test_no_page_has_a_wcag_a_or_aa_violation,
+                    test_no_page_has_a_contrast_violation_in_the_dark_scheme,
+                    test_best_practice_findings_are_fixed_or_justified,
+                    test_no_page_scrolls_sideways_at_320_pixels,
+                    test_every_page_has_one_h1_and_no_skipped_heading_level,
+                    test_every_page_has_a_language_and_a_descriptive_title,
+                    test_nothing_moves_when_reduced_motion_is_asked_for,
+                    test_printing_leaves_out_the_navigation]
+
+
+@pytest.mark.parametrize("test", EVERY_PAGE_TESTS, ids=lambda test: test.__name__[5:])
+def test_the_pages_of_a_long_list_pass_every_page_check(paged_reports, test):
+    assert PAGED in paged_reports
+    test(paged_reports)
+
+
+def test_the_pages_of_a_long_list_have_unique_titles_and_work_without_javascript(
+        chromium, paged_url, paged_reports):
+    test_every_title_is_unique(paged_reports)
+    test_every_page_shows_its_main_content_without_javascript(chromium, paged_url, paged_reports)
+
+
+def test_tab_reaches_every_link_of_a_page_of_a_list_with_visible_focus(tab, paged_url):
+    test_tab_reaches_the_skip_link_first_then_every_link_with_visible_focus(tab, paged_url, PAGED)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_screenshot_of_a_page_of_a_list(tab, paged_url, variant):
+    """In each scheme and at 320 pixels, with axe again there (target sizes at that width)."""
+    test_screenshot(tab, paged_url, "list-page", PAGED, variant)
+
+
 # ---------- The checks do fail ----------
 
 def test_every_check_finds_the_faults_of_a_deliberately_broken_page(chromium, vnu_errors):
@@ -292,14 +366,7 @@ def test_every_check_finds_the_faults_of_a_deliberately_broken_page(chromium, vn
     assert broken and any("title" in error for error in broken[0]), vnu_errors
 
     # And so the tests over the sample build fail when a page like this one joins it.
-    for test in [test_no_page_has_a_wcag_a_or_aa_violation,
-                 test_no_page_has_a_contrast_violation_in_the_dark_scheme,
-                 test_best_practice_findings_are_fixed_or_justified,
-                 test_no_page_scrolls_sideways_at_320_pixels,
-                 test_every_page_has_one_h1_and_no_skipped_heading_level,
-                 test_every_page_has_a_language_and_a_descriptive_title,
-                 test_nothing_moves_when_reduced_motion_is_asked_for,
-                 test_printing_leaves_out_the_navigation]:
+    for test in EVERY_PAGE_TESTS:
         with pytest.raises(AssertionError):
             test({"/broken-page/": report})
     with pytest.raises(AssertionError):

@@ -182,7 +182,9 @@ def all_outputs(event, today=TODAY):
     json_feed.json_feed([event], views.by_event, SITE, revision, "T", LONDON)
     for page in views.event_pages():
         structured_data.json_ld(event, page["upcoming_dates"] or [page["occurrence"]], SITE)
-    views.home(), views.month_pages(), views.upcoming_page(), views.past_page()
+    views.home(), views.month_pages(), views.upcoming_pages(1), views.past_pages(1)
+    views.series_pages(1), views.series_past_pages(1), views.access_pages(1)
+    views.filter_pages(1)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

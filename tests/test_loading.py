@@ -217,7 +217,7 @@ def test_each_mistake_is_one_clear_line(content, name, front_matter, field, line
     assert "(" in match["message"], f"no hint on how to fix it: {text}"
 
 
-@pytest.mark.parametrize("name", ["past.md", "free.md", "!!!.md", "index.md"])
+@pytest.mark.parametrize("name", ["past.md", "free.md", "!!!.md", "index.md", "page.md"])
 def test_a_file_name_that_cannot_be_an_address_is_refused(content, name):
     content.event(name, "title: A\nstart: 2026-12-01")
     [problem] = load(content).problems

@@ -47,7 +47,7 @@ _THE_FIELD = object()
 # Unicode's control characters (category Cc) other than tab and line feed.
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Pages the site writes under /events/, which no event's file name may take.
-RESERVED_EVENT_SLUGS = {"past", "free", "online", "in-person", "index"}  # "read the field itself", as opposed to a value inside it
+RESERVED_EVENT_SLUGS = {"past", "free", "online", "in-person", "index", "page"}  # "read the field itself", as opposed to a value inside it
 
 
 @dataclass

@@ -102,10 +102,14 @@ class EventsGenerator(Generator):
     def generate_output(self, writer) -> None:
         """Write every browsing page, then every feed."""
         views = self.views
-        pages = [
-            ("index.html", "index", views.home()),
-            ("events/index.html", "events", views.upcoming_page()),
-            ("events/past/index.html", "past", views.past_page()),
+        # Long lists in pages: each page's address is its Paged's (page 1 the list's own).
+        size = max(1, events_setting(self.settings, "EVENTS_LIST_PAGE_SIZE"))
+        pages = [("index.html", "index", views.home())]
+        pages += [(f"{page['paged'].url}index.html", "events", page)
+                  for page in views.upcoming_pages(size)]
+        pages += [(f"{page['paged'].url}index.html", "past", page)
+                  for page in views.past_pages(size)]
+        pages += [
             ("series/index.html", "series_index", views.series_index()),
             ("access/index.html", "access_index", views.access_index()),
             ("subscribe/index.html", "subscribe",
@@ -113,18 +117,21 @@ class EventsGenerator(Generator):
         ]
         pages += [(f"{page['month'].url}index.html", "month", page)
                   for page in views.month_pages()]
-        pages += [(f"{page['feature'].url}index.html", "access", page)
-                  for page in views.access_pages()]
-        pages += [(f"{path}index.html", "filter", page) for path, page in views.filter_pages()]
+        pages += [(f"{page['paged'].url}index.html", "access", page)
+                  for page in views.access_pages(size)]
+        pages += [(f"{page['paged'].url}index.html", "filter", page)
+                  for page in views.filter_pages(size)]
         pages.append(("tags/index.html", "tags", {"tags": views.tags()}))
         pages.append(("search/index.html", "search", {
             "series_list": views.series, "features": list(VOCABULARY.values()),
             "tags": views.tags(), "months": views.months()}))
-        for page in views.series_pages():
-            feeds = self._series_feeds(page["series"])
-            pages.append((f"{page['series'].url}index.html", "series",
-                          {**page, "series_feeds": feeds,
-                           "page_feeds": self.whole.all + feeds.all}))
+        for template, series_pages in [("series", views.series_pages(size)),
+                                       ("series_past", views.series_past_pages(size))]:
+            for page in series_pages:
+                feeds = self._series_feeds(page["series"])
+                pages.append((f"{page['paged'].url}index.html", template,
+                              {**page, "series_feeds": feeds,
+                               "page_feeds": self.whole.all + feeds.all}))
         self._folders_made: set[Path] = set()
         self._occurrence_texts: dict[int, str] = {}
         self._site = self._site_fingerprint() if self.cache.path else ""

@@ -25,6 +25,10 @@ DEFAULTS: dict[str, Any] = {
     "EVENTS_MAX_OCCURRENCES": 500,
     # How many upcoming events the home page lists.
     "EVENTS_HOME_COMING_UP": 10,
+    # Dates listed on each page of a long list (upcoming, past, a series, an access feature,
+    # free, online, in person, a tag); the rest follow on <list>/page/2/ and so on, so that
+    # every page stays light on a slow connection. Month pages are not split.
+    "EVENTS_LIST_PAGE_SIZE": 50,
     # Dates outside these years are refused as mistakes (year 1, year 9999 and the like).
     "EVENTS_EARLIEST_YEAR": 1970,
     "EVENTS_LATEST_YEAR": 2100,

@@ -8,16 +8,19 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from itertools import groupby
-from typing import Iterable
+from typing import Generic, Iterable, Sequence, TypeVar
 from zoneinfo import ZoneInfo
 
-from .access_features import VOCABULARY
+from .access_features import VOCABULARY, AccessFeature
 from .loading import slugify
 from .model import Event, Occurrence, Series
 from .schedule import occurrences, window_end
 
 WEEKDAY_NAMES = list(calendar.day_name)  # Monday first, as UK calendars are
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,80 @@ def month_of(day: date) -> Month:
     return Month(day.replace(day=1))
 
 
+# --- long lists in pages --------------------------------------------------------------------
+
+def page_url(folder: str, number: int) -> str:
+    """The address of page ``number`` of the list whose first page is ``folder``: the first
+    page keeps the list's own address, the others are ``<folder>page/<number>/``."""
+    return folder if number == 1 else f"{folder}page/{number}/"
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """One page number in a list of pages."""
+
+    number: int
+    url: str
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class Paged(Generic[T]):
+    """One page of a long list: its items, which page it is, and where the others are."""
+
+    number: int  # from 1
+    count: int  # pages in the list, at least 1
+    items: tuple[T, ...]
+    folder: str  # the address of the list's first page, e.g. "events/"
+
+    @property
+    def url(self) -> str:
+        return page_url(self.folder, self.number)
+
+    @property
+    def previous_url(self) -> str | None:
+        return page_url(self.folder, self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return page_url(self.folder, self.number + 1) if self.number < self.count else None
+
+    @property
+    def links(self) -> tuple[PageLink | None, ...]:
+        """The page numbers to link to, None where an ellipsis stands for those left out.
+
+        As the GOV.UK Design System advises: the first and last pages, the current one and
+        those either side of it. An ellipsis never stands for a single page: that page is
+        shown instead, which takes no more room.
+        """
+        shown = sorted({1, self.number - 1, self.number, self.number + 1, self.count}
+                       & set(range(1, self.count + 1)))
+        links: list[PageLink | None] = []
+        before = 0
+        for number in shown:
+            if number - before == 2:
+                links.append(self._link(before + 1))
+            elif number - before > 2:
+                links.append(None)
+            links.append(self._link(number))
+            before = number
+        return tuple(links)
+
+    def _link(self, number: int) -> PageLink:
+        return PageLink(number, page_url(self.folder, number), number == self.number)
+
+
+def paginate(items: Sequence[T], folder: str, page_size: int) -> list[Paged[T]]:
+    """Split a list into pages of ``page_size`` items, in order. An empty list is one empty
+    page, so that every list has its address and can say that there is nothing in it."""
+    if page_size < 1:
+        raise ValueError(f"a page holds at least one item, not {page_size}")
+    chunks = [tuple(items[start:start + page_size])
+              for start in range(0, len(items), page_size)] or [()]
+    return [Paged(number, len(chunks), chunk, folder)
+            for number, chunk in enumerate(chunks, start=1)]
+
+
 class CalendarViews:
     """Every occurrence of every published event, and the pages that list them."""
 
@@ -98,7 +175,6 @@ class CalendarViews:
         for event in self.events:
             for item in event.series:
                 self._in_series.setdefault(item.slug, []).append(event)
-        self._access_pages: list[dict] | None = None
 
     # --- lists -------------------------------------------------------------------------
 
@@ -110,13 +186,19 @@ class CalendarViews:
                 "coming_series": self._series_in("coming"),
                 "this_month": month_of(self.today)}
 
-    def upcoming_page(self) -> dict:
+    def upcoming_pages(self, page_size: int) -> list[dict]:
+        """The pages of every upcoming event, month by month (events/, events/page/2/...)."""
         # An event already under way is listed in this month, not the month it started.
-        return {"groups": _by_month(self.upcoming, lambda o: max(o.first_day, self.today))}
+        # Each page groups its own events, so a month split between two pages is headed on both.
+        return [{"paged": paged, "groups": _by_month(paged.items,
+                                                     lambda o: max(o.first_day, self.today))}
+                for paged in paginate(self.upcoming, "events/", page_size)]
 
-    def past_page(self) -> dict:
+    def past_pages(self, page_size: int) -> list[dict]:
+        """The pages of every past event, newest first (events/past/, events/past/page/2/...)."""
         newest_first = sorted(self.past, key=Occurrence.sort_key, reverse=True)
-        return {"groups": _by_month(newest_first, lambda o: o.first_day)}
+        return [{"paged": paged, "groups": _by_month(paged.items, lambda o: o.first_day)}
+                for paged in paginate(newest_first, "events/past/", page_size)]
 
     # --- months ------------------------------------------------------------------------
 
@@ -177,29 +259,58 @@ class CalendarViews:
         return {f"{state}_series": self._series_in(state)
                 for state in ("current", "coming", "past", "ongoing")}
 
-    def series_pages(self) -> list[dict]:
-        pages = []
+    @cached_property  # the series pages and their past pages share it
+    def _series_lists(self) -> list[tuple[Series, list[Occurrence], list[Occurrence]]]:
+        """Each series with its upcoming occurrences, soonest first, and its past ones,
+        newest first."""
+        found = []
         for item in self.series:
             members = {event.uid for event in self._in_series[item.slug]}
             mine = [o for o in self.occurrences if o.event.uid in members]
-            pages.append({"series": item,
-                          "upcoming": [o for o in mine if not o.is_past],
-                          "past": sorted((o for o in mine if o.is_past), key=Occurrence.sort_key,
-                                         reverse=True)})
+            found.append((item, [o for o in mine if not o.is_past],
+                          sorted((o for o in mine if o.is_past), key=Occurrence.sort_key,
+                                 reverse=True)))
+        return found
+
+    def series_pages(self, page_size: int) -> list[dict]:
+        """Each series' page (series/<slug>/), which also lists its first page of upcoming
+        events, then the pages of the rest (series/<slug>/page/2/...).
+
+        The series page lists the newest past events too, a page of them at most; when there
+        are more, it links to all of them, in pages of their own (series_past_pages)."""
+        pages = []
+        for item, upcoming, past in self._series_lists:
+            for paged in paginate(upcoming, item.url, page_size):
+                first = paged.number == 1
+                pages.append({"series": item, "paged": paged,
+                              "past": past[:page_size] if first else [],
+                              "all_past_url": f"{item.url}past/"
+                              if first and len(past) > page_size else None})
         return pages
 
-    def access_pages(self) -> list[dict]:
-        """A page per access feature listing the upcoming events that have it."""
-        if self._access_pages is None:  # the access index counts from the same lists
-            self._access_pages = [
-                {"feature": feature,
-                 "upcoming": [o for o in self.upcoming if feature in o.event.access_features]}
+    def series_past_pages(self, page_size: int) -> list[dict]:
+        """The pages of a series' past events (series/<slug>/past/...), for each series with
+        more than its page shows."""
+        return [{"series": item, "paged": paged}
+                for item, _, past in self._series_lists if len(past) > page_size
+                for paged in paginate(past, f"{item.url}past/", page_size)]
+
+    @cached_property  # the access pages and the access index count the same lists
+    def _access_lists(self) -> list[tuple[AccessFeature, list[Occurrence]]]:
+        """Each access feature with the upcoming occurrences of events that have it."""
+        return [(feature, [o for o in self.upcoming if feature in o.event.access_features])
                 for feature in VOCABULARY.values()]
-        return self._access_pages
+
+    def access_pages(self, page_size: int) -> list[dict]:
+        """The pages of each access feature (access/<slug>/...), listing the upcoming events
+        that have it."""
+        return [{"feature": feature, "paged": paged}
+                for feature, upcoming in self._access_lists
+                for paged in paginate(upcoming, feature.url, page_size)]
 
     def access_index(self) -> dict:
-        counts = {page["feature"].slug: len({o.event.uid for o in page["upcoming"]})
-                  for page in self.access_pages()}
+        counts = {feature.slug: len({o.event.uid for o in upcoming})
+                  for feature, upcoming in self._access_lists}
         return {"features": list(VOCABULARY.values()), "event_counts": counts}
 
     def next_occurrences(self, series: Series | None = None) -> list[Occurrence]:
@@ -213,32 +324,35 @@ class CalendarViews:
         """Every event, or a series' events (in the same order)."""
         return self.events if series is None else self._in_series.get(series.slug, [])
 
-    def filter_pages(self) -> list[tuple[str, dict]]:
-        """Plain pages that work as filters without JavaScript: free, online, in person, tags."""
+    def filter_pages(self, page_size: int) -> list[dict]:
+        """Plain pages that work as filters without JavaScript: free, online, in person, tags;
+        each list in pages (events/free/, events/free/page/2/...)."""
         free = [o for o in self.upcoming if o.event.is_free]
         online = [o for o in self.upcoming if o.event.online]
         in_person = [o for o in self.upcoming if o.event.location]
-        pages = [
+        lists = [
             ("events/free/", {"filter_title": "Free events", "filter_key": "free",
-                              "filter_intro": "Upcoming events that are free to attend.",
-                              "upcoming": free}),
+                              "filter_intro": "Upcoming events that are free to attend."},
+             free),
             ("events/online/", {"filter_title": "Online events", "filter_key": "online",
                                 "filter_intro": "Upcoming events you can join online, "
-                                                "including hybrid events.",
-                                "upcoming": online}),
+                                                "including hybrid events."},
+             online),
             ("events/in-person/", {"filter_title": "Events in person", "filter_key": "in-person",
                                    "filter_intro": "Upcoming events at a venue in Thameside, "
-                                                   "including hybrid events.",
-                                   "upcoming": in_person}),
+                                                   "including hybrid events."},
+             in_person),
         ]
         # Each event's tag slugs once, not once for every tag page.
         slugs = {event.uid: {Tag(name).slug for name in event.tags} for event in self.events}
         for tag in self.tags():
-            pages.append((f"tags/{tag.slug}/", {
+            lists.append((tag.url, {
                 "filter_title": f"Events tagged {tag.name}", "filter_key": "tag",
-                "filter_intro": f"Upcoming events tagged \u201c{tag.name}\u201d.",
-                "upcoming": [o for o in self.upcoming if tag.slug in slugs[o.event.uid]]}))
-        return pages
+                "filter_intro": f"Upcoming events tagged \u201c{tag.name}\u201d."},
+                [o for o in self.upcoming if tag.slug in slugs[o.event.uid]]))
+        return [{**about, "paged": paged}
+                for folder, about, upcoming in lists
+                for paged in paginate(upcoming, folder, page_size)]
 
     def tags(self) -> list[Tag]:
         """Every tag once; tags written differently but with one slug share a page."""
@@ -265,6 +379,6 @@ class CalendarViews:
         return pages
 
 
-def _by_month(found: list[Occurrence], day_of) -> list[MonthGroup]:
+def _by_month(found: Sequence[Occurrence], day_of) -> list[MonthGroup]:
     return [MonthGroup(month, tuple(items))
             for month, items in groupby(found, key=lambda o: month_of(day_of(o)))]
