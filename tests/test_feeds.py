@@ -102,6 +102,23 @@ def test_whole_feed_lists_upcoming_events_soonest_first_with_dates_leading(site)
     assert "Disability History Month 2026" in categories
 
 
+def test_news_feeds_hold_the_next_upcoming_events_up_to_their_limit(content, tmp_path):
+    from conftest import build_site
+
+    for day in (3, 1, 4, 2):  # written out of order
+        content.event(f"day-{day}.md", f"title: Day {day}\nstart: 2026-12-0{day} 18:00\n"
+                                       f"series: disability-history-month")
+    output = tmp_path / "output"
+    result = build_site(content.root, output, extra_settings={"EVENTS_NEWS_FEED_ITEMS": 2})
+    assert result.returncode == 0, result.stderr
+    for feed in ["upcoming.rss.xml", "upcoming.atom.xml",
+                 "series/disability-history-month/upcoming.rss.xml"]:
+        titles = [entry.title for entry in feedparser.parse((output / feed).read_bytes()).entries]
+        assert titles == ["Tue 1 Dec 2026, 6pm: Day 1", "Wed 2 Dec 2026, 6pm: Day 2"], feed
+    # The calendar feed still holds every event.
+    assert (output / "calendar.ics").read_bytes().count(b"BEGIN:VEVENT") == 4
+
+
 def test_series_feed_holds_only_its_events(site):
     parsed = feedparser.parse((site / "series/refugee-week/upcoming.atom.xml").read_bytes())
     assert parsed.entries and all("refugee" in e.link or "Refugee Week" in

@@ -304,6 +304,7 @@ class EventsGenerator(Generator):
         """One job per feed (and per hundred events' own files), each writing its files."""
         views, site_url, revisions = self.views, self.site_url, self.revisions
         past_days = events_setting(self.settings, "EVENTS_FEED_PAST_DAYS")
+        news_items = max(1, events_setting(self.settings, "EVENTS_NEWS_FEED_ITEMS"))
         description = events_setting(self.settings, "EVENTS_CALENDAR_DESCRIPTION")
         calendars = ical.CalendarFiles(site_url, revisions)
         # Every VEVENT serialised once, on every core, before the jobs are shared out (the
@@ -316,7 +317,7 @@ class EventsGenerator(Generator):
         def scope_job(feeds, about, series, page_url):
             def job():
                 in_feeds = views.in_feeds(past_days, series)
-                coming = views.next_occurrences(series)
+                coming = views.next_occurrences(series)[:news_items]
                 info = news_feeds.NewsFeedInfo(f"Upcoming events: {feeds.title}", about,
                                                page_url, feeds.rss.url, feeds.atom.url)
 

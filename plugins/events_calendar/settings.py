@@ -38,6 +38,10 @@ DEFAULTS: dict[str, Any] = {
     # Calendar feeds keep an event this many days after it ended, then drop it, so that the
     # whole-calendar feed stays small for the thousands of clients polling it.
     "EVENTS_FEED_PAST_DAYS": 365,
+    # RSS and Atom feeds hold the next this many upcoming events (Pelican's own feeds stop at
+    # FEED_MAX_ITEMS, 100): a feed reader polls the whole file every time, and a partnership's
+    # thousands of events would make it megabytes. A borough's programme fits well within it.
+    "EVENTS_NEWS_FEED_ITEMS": 200,
     "EVENTS_CALENDAR_NAME": "Thameside equality and inclusion calendar",
     "EVENTS_CALENDAR_DESCRIPTION": (
         "Events for Black History Month, Disability History Month, LGBT+ History Month, "
