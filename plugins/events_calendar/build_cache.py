@@ -6,8 +6,8 @@ versions of the libraries that turn it into bytes), so a cached value is always 
 computing it again would give: a build with the cache and one without are byte-identical (the
 tests check it). The cache is one SQLite file in Pelican's CACHE_PATH; deleting it is always safe.
 
-It also keeps whole pages and series feeds, by a digest of everything they are made from:
-see ``EventsGenerator._kept`` in plugin.py.
+Pages and feeds are not kept here: the output folder holds them, and output_folder.py records
+which files it holds and what each was made from (see ``EventsGenerator._kept`` in plugin.py).
 """
 
 from __future__ import annotations
@@ -27,10 +27,8 @@ from .settings import events_setting
 
 logger = logging.getLogger(__name__)
 
-# Large entries (pages, feeds) are compressed: a first build of 10,000 events puts every page
-# into the cache, and writing 300 MB (twice, with SQLite's write-ahead log) cost more than
-# compressing it to a quarter of that. Small ones (descriptions, VEVENTs, what was read from
-# an event file) are not: compressing 10,000 of them costs more than it saves.
+# Large entries are compressed; small ones (descriptions, VEVENTs, what was read from an event
+# file) are not: compressing 10,000 of them costs more than it saves.
 COMPRESS_FROM = 8 * 1024
 COMPRESSION = 3  # nearly the smallest, at a fraction of a millisecond per page
 

@@ -46,9 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "EVENTS_CALENDAR_DESCRIPTION": (
         "Events for Black History Month, Disability History Month, LGBT+ History Month, "
         "Holocaust Memorial Day and other equality and inclusion dates in Thameside."),
-    # Keep what was read from each event file, descriptions as HTML, VEVENTs and pages between
-    # builds (and checks), in Pelican's CACHE_PATH (events-calendar.sqlite), so a rebuild after
-    # one edit redoes only what changed.
+    # Keep what was read from each event file, descriptions as HTML, VEVENTs and a record of
+    # what each output folder holds between builds (and checks), in Pelican's CACHE_PATH
+    # (events-calendar.sqlite), so a rebuild after one edit redoes only what changed.
     "EVENTS_CACHE": True,
     # Hosts whose pages editors may embed in descriptions with an <iframe>, e.g.
     # ["www.youtube-nocookie.com"]. Empty by default: each is a third party that sees who visits
