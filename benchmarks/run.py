@@ -227,11 +227,33 @@ def report(results: list[dict], runs: int) -> str:
         lines.append(
             f"| {result['size']:,} | {result['pages']:,} | {kb(f['calendar.ics'])} | "
             f"{kb(f['upcoming.rss.xml'])} | {kb(f['upcoming.atom.xml'])} | "
-            f"{kb(f['events.json'])} | {kb(f['search/events.json'])} | "
+            f"{kb(f['events.json'])} | "
+            f"{kb(f['search/events.json']) if 'search/events.json' in f else 'not made'} | "
             f"{kb(f['search index'])} | `{name}` {kb(size)} | "
             f"{kb(result['event_page_gz']['median'])}, {kb(result['event_page_gz']['largest'])} |")
     lines += ["", "## Every run", "", "```json", json.dumps(results, indent=1), "```", ""]
     return "\n".join(lines)
+
+
+def measure_sizes(sizes: list[int], runs: int) -> list[dict]:
+    results = []
+    # Nothing is deleted until every measurement is done: after tens of thousands of files
+    # are deleted, ext4 takes far longer to make new ones for a while (its inode allocator
+    # steps around recently freed inodes), which would slow whichever build came next.
+    with contextlib.ExitStack() as folders:
+        for size in sizes:
+            folder = folders.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{size}-"))
+            print(f"Benchmarking {size:,} events...", flush=True)
+            results.append(run_size(size, runs, Path(folder)))
+    return results
+
+
+def recorded_results(report_file: Path) -> list[dict]:
+    """The figures of the last run, from its report's "Every run" section."""
+    text = report_file.read_text(encoding="utf-8")
+    start = text.index("## Every run")
+    block = text[text.index("```json", start) + len("```json"):]
+    return json.loads(block[:block.index("```")])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,17 +261,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure nothing: write the report again from the figures already "
+                             "in --output (after editing benchmarks/notes.md)")
     args = parser.parse_args(argv)
-    results = []
-    # Nothing is deleted until every measurement is done: after tens of thousands of files
-    # are deleted, ext4 takes far longer to make new ones for a while (its inode allocator
-    # steps around recently freed inodes), which would slow whichever build came next.
-    with contextlib.ExitStack() as folders:
-        for size in args.sizes:
-            folder = folders.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{size}-"))
-            print(f"Benchmarking {size:,} events...", flush=True)
-            results.append(run_size(size, args.runs, Path(folder)))
-    text = report(results, args.runs)
+    if args.report_only:
+        results = recorded_results(args.output)
+        runs = len(results[0]["timings"]["build"]["runs"])
+    else:
+        results, runs = measure_sizes(args.sizes, args.runs), args.runs
+    text = report(results, runs)
     notes = HERE / "notes.md"
     if notes.is_file():
         text += "\n" + notes.read_text(encoding="utf-8")

@@ -130,7 +130,7 @@ def test_the_pages_handed_to_the_index_are_deleted_after_the_build(tmp_path):
 def test_a_large_calendar_indexes_its_event_parts_while_the_build_goes_on(
         tmp_path, unindexed_site):
     # Parts of 10 pages make the sample programme "large": its event pages' parts are indexed
-    # as soon as every event page is written, while the feeds and lists are, and the index at
+    # as soon as their pages are written, while the other pages are, and the index at
     # the end of the build finds them in the cache. It is the index the command line makes.
     from conftest import ROOT, build_site
 

@@ -55,6 +55,7 @@ class FolderRecord:
         self.cache = cache
         self.folder = folder
         self.identity = ""
+        self.started_empty = False
         self.before: dict[str, Written] = {}
         self._by_key: dict[str, list[str]] = {}
         self._now: dict[str, Written] = {}
@@ -62,6 +63,8 @@ class FolderRecord:
             return  # no cache: nothing is known, everything is made
         folder.mkdir(parents=True, exist_ok=True)
         self.identity = _identity(folder)
+        with os.scandir(folder) as entries:
+            self.started_empty = next(entries, None) is None  # then nothing can be stale
         database = cache.database()
         if database is None:
             return
@@ -133,7 +136,11 @@ class FolderRecord:
         made = {path for (path,) in database.execute(
             "SELECT path FROM folder_files WHERE folder = ? AND build = ?",
             (self.identity, self.cache.build))}
-        pages = sweep(self.folder, made, started_ns)
+        if self.started_empty:  # every page in it is this build's, and recorded
+            pages = sorted(path for path in made
+                           if path == "index.html" or path.endswith("/index.html"))
+        else:
+            pages = sweep(self.folder, made, started_ns)
         with database:
             database.execute("BEGIN")
             database.execute("DELETE FROM folder_files WHERE folder = ? AND build < ?",

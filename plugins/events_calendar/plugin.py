@@ -14,6 +14,8 @@ import logging
 import multiprocessing
 import os
 import sys
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -136,8 +138,9 @@ class EventsGenerator(Generator):
         self._occurrence_texts: dict[int, str] = {}
         self._site = self._site_fingerprint() if self.cache.path else ""
         # An event page's links and structured data are made by the process that renders it.
-        event_jobs = [self._page_job(writer, f"{page['event'].url}index.html", "event", page,
-                                     lambda page=page: {**page, **self._event_extras(page)})
+        event_jobs = [(f"{page['event'].url}index.html",
+                       self._page_job(writer, f"{page['event'].url}index.html", "event", page,
+                                      lambda page=page: {**page, **self._event_extras(page)}))
                       for page in views.event_pages()]
         # The longest jobs (the whole calendar's feeds, the long list pages) first, so that no
         # process is left with one of them while the others have finished.
@@ -148,50 +151,70 @@ class EventsGenerator(Generator):
                                                     self.context, relative_urls=False))
         early_index = self._index_event_pages_early(event_jobs)
         if early_index is not None:
-            # Event pages first, then the search index of a large calendar is made while the
-            # feeds and lists are written (it waits on Pagefind, another program, meanwhile).
-            event_jobs, indexing = early_index
-            jobs = event_jobs + other_jobs
+            # Event pages first, part by part of the search index of a large calendar, each
+            # part indexed while the next part's pages and then the feeds and lists are
+            # written (it waits on Pagefind, another program, meanwhile).
+            counted_jobs, indexing = early_index
+            jobs = counted_jobs + other_jobs
         else:
-            jobs, indexing = other_jobs[:-1] + event_jobs + other_jobs[-1:], None
+            jobs = other_jobs[:-1] + [job for _, job in event_jobs] + other_jobs[-1:]
+            indexing = None
         # Pages and feeds are independent files: shared out between the machine's cores.
         # Each process records the files it made or kept once its jobs are done.
         parallel.run_split(jobs, finish=self.record.save, alongside=indexing)
         self.cache.prune()
 
-    def _index_event_pages_early(self, event_jobs: list):
+    def _index_event_pages_early(self, event_jobs: list[tuple[str, Callable[[], None]]]):
         """With the search index on and a calendar too large for one part of it: the event
-        pages' jobs, counting as they finish, and what indexes their parts once all have."""
+        pages' jobs, part by part of the index, each counting as it finishes, and what
+        indexes each part as soon as its pages are written."""
         cache = build_cache.cache_folder(self.settings)
         staging = _SEARCH_PAGES.staging
         part_size = max(1, events_setting(self.settings, "EVENTS_SEARCH_INDEX_PART_SIZE"))
-        if staging is None or cache is None or self.cache.path is None \
-                or len(event_jobs) < part_size or parallel.workers() < 2:
+        count = search_index.event_parts(len(event_jobs), part_size)
+        if staging is None or cache is None or self.cache.path is None or not count \
+                or parallel.workers() < 2:
             return None  # (in one process, nothing could be done meanwhile)
-        finished = multiprocessing.get_context("fork").Value("l", 0)  # shared once forked
+        in_part = {path: search_index.part_of(path, count) for path, _ in event_jobs}
+        expected = Counter(in_part.values())
+        # How many pages of each part are written: shared by the processes forked later.
+        finished = multiprocessing.get_context("fork").Array("l", count + 2)
 
-        def counted(job):
+        def counted(path, job):
             def run() -> None:
                 job()
                 with finished.get_lock():
-                    finished.value += 1
+                    finished[in_part[path]] += 1
             return run
 
-        def indexing(done) -> None:
-            while finished.value < len(event_jobs):
-                if done.wait(0.05):  # the jobs failed: the build stops
-                    return
+        def index(number: int) -> bool:
             try:
-                parts = search_index.index_event_parts_early(Path(self.output_path), cache,
-                                                             staging, part_size)
+                return search_index.index_event_part_early(Path(self.output_path), cache,
+                                                           staging, number, count)
             except search_index.SearchIndexFailed as error:
                 # The index is made again at the end of the build, and fails there if it must.
                 logger.debug("Search index, made early: %s", error)
-                return
-            logger.info("Search index: %d part(s) of event pages indexed while the other "
-                        "pages were written", parts)
+                return False
 
-        return [counted(job) for job in event_jobs], indexing
+        def indexing(done) -> None:
+            waiting, started = sorted(expected), []
+            # Two Pagefind runs at once at most: the build's own processes need the cores too.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                while waiting:
+                    ready = [number for number in waiting if finished[number] >= expected[number]]
+                    for number in ready:
+                        waiting.remove(number)
+                        started.append(pool.submit(index, number))
+                    if waiting and done.wait(0.05):  # the jobs failed: the build stops
+                        return
+                indexed = sum(future.result() for future in started)
+            logger.info("Search index: %d part(s) of event pages indexed while the other "
+                        "pages were written", indexed)
+
+        # Part by part, so that each part's pages are all written, and it can be indexed,
+        # while the next part's are.
+        ordered = sorted(event_jobs, key=lambda item: in_part[item[0]])
+        return [counted(path, job) for path, job in ordered], indexing
 
     # --- pages, kept between builds ----------------------------------------------------
 

@@ -142,9 +142,9 @@ class Staging:
         _remove_abandoned(Path(scratch or tempfile.gettempdir()))
         self.root = Path(tempfile.mkdtemp(prefix=f"search-pages-{os.getpid()}-", dir=scratch))
         self.folder = self.root / "pages"
-        self._unchanged = self.root / "unchanged"  # a list per process: path, digest
+        self._digests = self.root / "digests"  # a list per process: each page's path, digest
         self.folder.mkdir()
-        self._unchanged.mkdir()
+        self._digests.mkdir()
 
     def add(self, relative: str, page: bytes) -> str:
         """Hand over a page of the site (its path relative to the site, and its bytes); return
@@ -156,31 +156,31 @@ class Staging:
         target = self.folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(indexed)
-        return hashlib.sha256(indexed).hexdigest()
+        digest = hashlib.sha256(indexed).hexdigest()
+        self._list(relative, digest)
+        return digest
 
     def add_unchanged(self, relative: str, digest: str) -> None:
         """Hand over a page the build left as it was on disk, by the digest ``add`` gave it
         then: it is read from the site only if its part of the index must be made again."""
-        line = f"{relative}\t{digest}\n".encode()
-        handle = os.open(self._unchanged / f"{os.getpid()}.tsv",
+        self._list(relative, digest)
+
+    def _list(self, relative: str, digest: str) -> None:
+        """Note a page's digest, so that ``pages`` need not read every page again."""
+        handle = os.open(self._digests / f"{os.getpid()}.tsv",
                          os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(handle, line)  # one write, appended whole: processes share nothing
+        try:  # one write, appended whole: processes share nothing but the folder
+            os.write(handle, f"{relative}\t{digest}\n".encode())
         finally:
             os.close(handle)
 
     def pages(self) -> dict[str, str]:
         """Every page handed over, with a digest of what Pagefind is given of it."""
         found = {}
-        for folder, _, files in os.walk(self.folder):
-            for name in files:
-                path = Path(folder, name)
-                found[path.relative_to(self.folder).as_posix()] = \
-                    hashlib.sha256(path.read_bytes()).hexdigest()
-        for listed in self._unchanged.iterdir():
+        for listed in self._digests.iterdir():
             for line in listed.read_text(encoding="utf-8").splitlines():
                 relative, _, digest = line.partition("\t")
-                found.setdefault(relative, digest)
+                found[relative] = digest  # (a page written twice: its last bytes)
         return dict(sorted(found.items()))
 
     def has(self, relative: str) -> bool:
@@ -225,15 +225,17 @@ def plan(pages: dict[str, str], pages_per_part: int = PAGES_PER_PART) -> list[Pa
     members = {number: names for number, names in members.items() if names}
     if members and 1 not in members:  # the first part's place must not be empty
         members[1] = members.pop(min(members))
-    version = metadata.version("pagefind")
-    parts = []
-    for number, names in sorted(members.items()):
-        hashed = hashlib.sha256(f"pagefind {version}; part {number} of {len(members)}\n"
-                                .encode())
-        for name in sorted(names):
-            hashed.update(f"{name}\0{pages[name]}\n".encode())
-        parts.append(Part(number, tuple(sorted(names)), hashed.hexdigest()))
-    return parts
+    return [_part(number, len(members), {name: pages[name] for name in names})
+            for number, names in sorted(members.items())]
+
+
+def _part(number: int, count: int, pages: dict[str, str]) -> Part:
+    """Part ``number`` of ``count``, holding ``pages`` (path: digest)."""
+    hashed = hashlib.sha256(
+        f"pagefind {metadata.version('pagefind')}; part {number} of {count}\n".encode())
+    for name in sorted(pages):
+        hashed.update(f"{name}\0{pages[name]}\n".encode())
+    return Part(number, tuple(sorted(pages)), hashed.hexdigest())
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -351,7 +353,7 @@ def _index_parts(parts: list[Part], site: Path, store: Path,
         _run_pagefind(part, site, partial, staged)
         try:
             partial.rename(store / part.key)
-        except OSError:  # made meanwhile by the same pages (see index_event_parts_early)
+        except OSError:  # made meanwhile by the same pages (see index_event_part_early)
             shutil.rmtree(partial, ignore_errors=True)
 
     # Each Pagefind run uses every core for some of its time and one for the rest, so two
@@ -361,24 +363,31 @@ def _index_parts(parts: list[Part], site: Path, store: Path,
     return missing
 
 
-def index_event_parts_early(site: Path, cache: Path, staged: Staging,
-                            pages_per_part: int = PAGES_PER_PART) -> int:
-    """Index the event pages' parts of a large calendar while the build goes on writing its
-    other pages and feeds (Pelican's own run, once every event page is handed over): the
-    search index then costs the build little more than its longest part. Returns how many
-    parts were indexed. ``build`` at the end finds them in the cache by their keys; should
-    the pages it plans with differ, it indexes them itself.
+def event_parts(event_pages: int, pages_per_part: int = PAGES_PER_PART) -> int:
+    """How many parts ``plan`` shares that many event pages between (0: they are not parted)."""
+    if event_pages + 1 <= pages_per_part:
+        return 0  # one part, with the other pages
+    return max(1, -(-event_pages // pages_per_part))
 
-    The first part, the pages that are not events, is left to ``build``: a stand-in keeps its
-    place, so the other parts are numbered, and found by keys, as ``build`` will plan them."""
+
+def index_event_part_early(site: Path, cache: Path, staged: Staging, number: int,
+                           count: int) -> bool:
+    """Index part ``number`` (from 2) of a large calendar's event pages as soon as they are
+    all handed over, while the build goes on writing its other pages, and place it in the
+    site: the search index then costs the build little more than its last part. ``count`` is
+    ``event_parts(...)``. Returns whether it was indexed now (not found in the cache).
+
+    ``build`` at the end finds the part in place by its key; should the pages it plans with
+    differ, it indexes them itself. (The first part, the pages that are not events, is left
+    to ``build``.)"""
     pages = {name: page_digest for name, page_digest in staged.pages().items()
-             if name.startswith("events/")}
-    if len(pages) + 1 <= pages_per_part:
-        return 0  # one part: indexed by build, with the other pages
-    parts = plan({**pages, "(the other pages)": ""}, pages_per_part)
+             if name.startswith("events/") and part_of(name, count) == number}
+    part = _part(number, count + 1, pages)
     store = cache / "search-index"
     store.mkdir(parents=True, exist_ok=True)
-    return len(_index_parts([part for part in parts if part.number > 1], site, store, staged))
+    indexed = _index_parts([part], site, store, staged)
+    _place(store / part.key, site / part.folder)
+    return bool(indexed)
 
 
 def _read_manifest(manifest: Path | None, site: Path) -> dict:
