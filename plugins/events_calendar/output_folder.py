@@ -122,13 +122,15 @@ class FolderRecord:
                   item.search, self.cache.build) for path, item in self._now.items()])
         self._now.clear()
 
-    def finish(self, started_ns: int, content: Path) -> list[str]:
+    def finish(self, started_ns: int, content: Path,
+               written_after: tuple[str, ...] = ()) -> list[str]:
         """Once every process has saved: remove the files this build did not make, forget the
         last build's record of this folder, and return the folder's pages (for the site map).
 
-        A file is this build's if it is recorded by this build, or was written since the build
-        started (Pelican's own copies of static files). Nothing is removed from a folder that
-        holds the content (``pelican content -o .``), as Pelican's own clean-up rule has it."""
+        A file is this build's if it is recorded by this build, was written since the build
+        started (Pelican's own copies of static files), or is one of ``written_after``, which
+        the build writes after this. Nothing is removed from a folder that holds the content
+        (``pelican content -o .``), as Pelican's own clean-up rule has it."""
         database = self.cache.database() if self.identity else None
         if database is None or not started_ns or content.resolve().is_relative_to(
                 self.folder.resolve()):
@@ -140,7 +142,7 @@ class FolderRecord:
             pages = sorted(path for path in made
                            if path == "index.html" or path.endswith("/index.html"))
         else:
-            pages = sweep(self.folder, made, started_ns)
+            pages = sweep(self.folder, made | set(written_after), started_ns)
         with database:
             database.execute("BEGIN")
             database.execute("DELETE FROM folder_files WHERE folder = ? AND build < ?",

@@ -68,7 +68,8 @@ class EventsGenerator(Generator):
         if events_setting(self.settings, "EVENTS_SEARCH_INDEX"):
             _SEARCH_PAGES.start(Path(self.output_path))
         # Digests before any HTML is attached: an event's digest is its fields, nothing more.
-        self.digests = {event.uid: build_cache.object_digest(event) for event in content.events}
+        self.digests = {event.uid: build_cache.object_digest(_as_published(event))
+                        for event in content.events}
         self._describe(content.events)
         self.views = CalendarViews(
             content.events, content.series.values(), today, self.site_zone,
@@ -278,7 +279,7 @@ class EventsGenerator(Generator):
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return type(value).__name__ + "(" + ", ".join(
                 f"{field.name}={text(getattr(value, field.name))}"
-                for field in dataclasses.fields(value)) + ")"
+                for field in dataclasses.fields(value) if field.name != "source_path") + ")"
         raise TypeError(f"a page's {type(value).__name__} has no stable text")
 
     def _site_fingerprint(self) -> str:
@@ -289,9 +290,11 @@ class EventsGenerator(Generator):
         for path in sorted(theme.rglob("*")):
             if path.is_file():
                 parts += [path.relative_to(theme).as_posix(), path.read_bytes()]
-        # Where the site and the cache are written does not change what a page says.
+        # Where the content is read from and the site and the cache are written does not
+        # change what a page says (`make html INPUTDIR=content` and an absolute INPUTDIR
+        # build the same site); what is read is in each page's inputs.
         settings = {name: value for name, value in self.settings.items()
-                    if name not in ("OUTPUT_PATH", "CACHE_PATH")}
+                    if name not in ("PATH", "OUTPUT_PATH", "CACHE_PATH")}
         parts.append(json.dumps(settings, sort_keys=True, default=_plain_setting))
         for item in [*self.context.get("pages", ()), *self.context.get("articles", ())]:
             parts += [item.url, item.title, item.content]
@@ -402,6 +405,14 @@ class EventsGenerator(Generator):
         return sorted(files)
 
 
+def _as_published(event: Event) -> Event:
+    """The event without where its file and its series' files are, which is on no page and
+    is written relative to the folder the build runs in (for editors' messages): a build run
+    from another folder must not make every page again."""
+    return dataclasses.replace(event, source_path="", series=tuple(
+        dataclasses.replace(item, source_path="") for item in event.series))
+
+
 def _plain_setting(value) -> object:
     """A setting JSON cannot write, as something that stays the same from build to build."""
     if isinstance(value, (set, frozenset)):
@@ -499,7 +510,9 @@ def finish_build(pelican) -> None:
     record, _THIS_BUILD.record = _THIS_BUILD.record, None
     if record is not None:
         record.save()  # (this process's: the pages Pelican wrote itself)
-        pages = record.finish(_THIS_BUILD.started_ns, _THIS_BUILD.content)
+        # The site map and robots.txt are written below, from the pages left.
+        pages = record.finish(_THIS_BUILD.started_ns, _THIS_BUILD.content,
+                              written_after=site_map.FILES)
     else:
         pages = output_folder.page_paths(output)
     site_url = events_setting(pelican.settings, "EVENTS_SITE_URL").rstrip("/")

@@ -6,6 +6,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+FILES = ("sitemap.xml", "robots.txt")  # what ``write`` writes
 
 
 def page_addresses(pages: list[str], site_url: str) -> list[str]:
