@@ -205,3 +205,26 @@ def test_make_html_builds_over_the_site_before_last(workspace):
     assert [name for name in theirs if not name.startswith("pagefind/")
             and ours[name] != theirs[name]] == []
     assert not Path(f"{output}.partial").exists() and not Path(f"{output}.previous").exists()
+
+
+def test_a_folder_no_build_has_written_into_for_a_while_is_forgotten(tmp_path):
+    from events_calendar.build_cache import BuildCache
+    from events_calendar.output_folder import KEEP_BUILDS, FolderRecord
+
+    cache_file = tmp_path / "cache.sqlite"
+
+    def build_into(folder: Path) -> FolderRecord:
+        record = FolderRecord(BuildCache(cache_file, "test"), folder)
+        (folder / "index.html").write_text("page")
+        record.add("index.html", key="page key")
+        record.save()
+        record.finish(1, tmp_path / "content")
+        return record
+
+    build_into(tmp_path / "old")
+    assert FolderRecord(BuildCache(cache_file, "test", new_build=False),
+                        tmp_path / "old").holding("page key")
+    for _ in range(KEEP_BUILDS):
+        build_into(tmp_path / "other")
+    assert FolderRecord(BuildCache(cache_file, "test", new_build=False),
+                        tmp_path / "old").before == {}

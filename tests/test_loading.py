@@ -437,3 +437,19 @@ def test_a_check_does_not_count_as_a_build_so_the_pages_kept_are_not_aged_out(tm
     BuildCache(path, "test").prune()  # the next build keeps what the last one made
     assert BuildCache(path, "test", new_build=False).get_many(["page", "read"]) == \
         {"page": b"<html>", "read": b"event"}
+
+
+def test_entries_no_build_has_used_for_two_builds_are_forgotten(tmp_path):
+    from events_calendar.build_cache import BuildCache
+
+    path = tmp_path / "cache.sqlite"
+    first = BuildCache(path, "test")
+    first.put_many({"old": b"1", "kept": b"2"})
+    first.prune()
+    for _ in range(2):  # two more builds use only one of them
+        later = BuildCache(path, "test")
+        later.touch(["kept"])
+        assert later.get_many(["old"]) == {"old": b"1"}  # (still there until it is pruned)
+        later.prune()
+    assert BuildCache(path, "test", new_build=False).get_many(["old", "kept"]) == \
+        {"kept": b"2"}
