@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -453,3 +454,33 @@ def test_entries_no_build_has_used_for_two_builds_are_forgotten(tmp_path):
         later.prune()
     assert BuildCache(path, "test", new_build=False).get_many(["old", "kept"]) == \
         {"kept": b"2"}
+
+
+def test_a_check_finds_what_a_build_kept_and_keeps_nothing_itself(content, tmp_path, monkeypatch):
+    from events_calendar import loading
+    from events_calendar.build_cache import BuildCache
+    from events_calendar.settings import DEFAULTS
+
+    mixed_content(content)
+    monkeypatch.chdir(content.root.parent)  # where both run (the project's folder)
+    # A build's settings have every calendar default filled in, and name the content folder
+    # absolutely; `make check` reads the site's settings as written, and may name it as given.
+    build_settings = {**DEFAULTS, **SETTINGS}
+    built = load_content(content.root, build_settings, TODAY, kept_between_reads(tmp_path))
+    assert len(entries(kept_between_reads(tmp_path))) == 3
+
+    read_again = []
+    reader = loading.EventReader.read
+    monkeypatch.setattr(loading.EventReader, "read",
+                        lambda self, *args, **kwargs: read_again.append(self.shown)
+                        or reader(self, *args, **kwargs))
+    check = BuildCache(tmp_path / "cache.sqlite", "test", new_build=False, stores=False)
+    checked = load_content(Path(content.root.name), SETTINGS, TODAY, check)
+    assert read_again == []  # every file found as the build kept it
+    assert (checked.events + checked.drafts, [str(p) for p in checked.problems]) == \
+        (built.events + built.drafts, [str(p) for p in built.problems])
+
+    content.event("2026/new.md", "title: New\nstart: 2026-12-05 10:00\n")
+    load_content(Path(content.root.name), SETTINGS, TODAY, check)
+    assert read_again == [str(Path(content.root.name) / "events" / "2026" / "new.md")]
+    assert len(entries(kept_between_reads(tmp_path))) == 3  # the check kept nothing

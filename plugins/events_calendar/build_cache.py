@@ -54,11 +54,12 @@ def cache_folder(settings: Mapping[str, Any]) -> Path | None:
     return Path(settings.get("CACHE_PATH") or "cache")
 
 
-def open_cache(settings: Mapping[str, Any], new_build: bool = True) -> "BuildCache":
+def open_cache(settings: Mapping[str, Any], new_build: bool = True,
+               stores: bool = True) -> "BuildCache":
     """The site's build cache (one that keeps nothing when EVENTS_CACHE is off)."""
     folder = cache_folder(settings)
     return BuildCache(folder / "events-calendar.sqlite" if folder else None, code_fingerprint(),
-                      new_build)
+                      new_build, stores)
 
 
 def code_fingerprint() -> str:
@@ -111,12 +112,15 @@ class BuildCache:
 
     KEEP_BUILDS = 2  # this build and the one before (say, a preview and a publish)
 
-    def __init__(self, path: Path | None, salt: str, new_build: bool = True):
+    def __init__(self, path: Path | None, salt: str, new_build: bool = True,
+                 stores: bool = True):
         self.path = path
         self.salt = salt
-        # A build counts as one; `make check`, which also reads and stores what it reads from
-        # event files, joins the last build, so that checking does not age the pages out.
+        # A build counts as one; `make check`, which also reads what builds kept, joins the
+        # last build, so that checking does not age what they keep out.
         self.new_build = new_build
+        # Whether values are stored (put_many); `make check` only reads (see check.py).
+        self.stores = stores
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
         self.build = 0
@@ -176,6 +180,8 @@ class BuildCache:
         return found
 
     def put_many(self, items: Mapping[str, bytes]) -> None:
+        if not self.stores:
+            return
         database = self.database()
         if database is None or not items:
             return

@@ -64,10 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     except TodayError as error:
         sys.stderr.write(f"{error}\n")
         return 2
-    # What the last check or build read from each file is reused (the cache in CACHE_PATH):
-    # a file changed since is read again, and so is every file when anything else changed.
+    # What the last build read from each file is reused (the cache in CACHE_PATH): a file
+    # changed since is read again, and so is every file when anything else changed. A check
+    # stores nothing itself: storing 10,000 files' worth cost a first check (a fresh clone,
+    # CI) more than reading them, and after any build the cache has them.
     content = load_content(args.content, settings, today,
-                           build_cache.open_cache(settings, new_build=False))
+                           build_cache.open_cache(settings, new_build=False, stores=False))
     findings = list(content.problems)
     terms, guide_problems = inclusive_language.load_guide(
         args.content / inclusive_language.GUIDE_FILE)

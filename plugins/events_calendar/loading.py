@@ -30,7 +30,7 @@ from .frontmatter import SourceFile, read_source, source_from_bytes
 from .model import STATUSES, Event, Location, Organiser, Series
 from .problems import Problem, field_label
 from .schedule import TooManyDates, occurrence_starts, window_end
-from .settings import events_setting, site_timezone
+from .settings import DEFAULTS, events_setting, site_timezone
 
 # Field names and lengths come from the JSON Schemas in schema/, the one source of truth.
 EVENT_FIELDS = schema.field_names("event")
@@ -111,17 +111,22 @@ def _read_events(files, settings, series, today, content_dir,
     """Read every event file: (event or None, source or None, problems), in the files' order,
     on every core when there are enough files to pay for it, and from the cache when a file
     has been read before (see _ReadCache)."""
-    if file_cache is None or file_cache.path is None:
-        def read_one(file):
-            path, shown = file
-            reader = EventReader(path, shown, settings, series, today, content_dir)
-            event = reader.read()
-            return event, reader.source, reader.problems
+    def read_one(number: int, raw: bytes | None = None) -> tuple:
+        path, shown = files[number]
+        reader = EventReader(path, shown, settings, series, today, content_dir)
+        event = reader.read(raw=raw)
+        return event, reader.source, reader.problems
 
-        return parallel.map_in_workers(read_one, files, worth_it=PARALLEL_FROM)
+    if file_cache is None or file_cache.path is None:
+        return parallel.map_in_workers(read_one, range(len(files)), worth_it=PARALLEL_FROM)
     kept = _ReadCache(file_cache, settings, series, today, content_dir)
     found = kept.find(files)
     missing = [number for number in range(len(files)) if number not in found]
+    if not file_cache.stores:  # (make check): what is not kept is read, not packed to keep
+        read = parallel.map_in_workers(lambda number: read_one(number, kept.raw.get(number)),
+                                       missing, worth_it=PARALLEL_FROM)
+        found.update(zip(missing, read))
+        return [found[number] for number in range(len(files))]
 
     def read_and_pack(number):
         # Packed by the process that read it: what comes back to this one is then the
@@ -158,9 +163,13 @@ class _ReadCache:
 
     def __init__(self, cache: BuildCache, settings, series, today, content_dir):
         self.cache, self.series = cache, series
+        # Settings as the reader sees them (a calendar setting left out is its default: a
+        # build has its defaults filled in, a check not), and the content folder however it
+        # was named, so that a check finds what the last build kept.
         self.context = digest(
-            repr([(name, settings.get(name)) for name in READER_SETTINGS]), today.isoformat(),
-            stable_pickle(sorted(series.items())), str(content_dir))
+            repr([(name, events_setting(settings, name) if name in DEFAULTS
+                   else settings.get(name)) for name in READER_SETTINGS]), today.isoformat(),
+            stable_pickle(sorted(series.items())), str(Path(content_dir).resolve()))
         self.content_dir = content_dir
         self.keys: dict[int, str] = {}
         self.raw: dict[int, bytes] = {}  # the bytes the keys were made from, to read
