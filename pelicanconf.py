@@ -47,7 +47,11 @@ MARKDOWN = {
 }
 
 # Escape every value in every template unless it is marked safe (bodies are sanitised first).
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+# Pelican makes a new template environment for every build (make devserver's included), so
+# Jinja need not check each template file's time whenever a page imports a component: with
+# 10,000 event pages, that was a second of the build.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True,
+                     "auto_reload": False}
 
 # Same input, same output: no cache or timestamps leak into what is published. (The calendar
 # keeps its own content-addressed cache in CACHE_PATH; see plugins/events_calendar/build_cache.py.)

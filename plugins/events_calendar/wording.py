@@ -114,8 +114,9 @@ def series_period_pieces(series: Series) -> list[Piece]:
 def template_filters(site_zone: ZoneInfo) -> dict:
     """The Jinja filters the theme uses to show dates."""
     # An occurrence is shown on many pages (its month, series, access and topic lists...):
-    # its words are made once per build.
+    # its words, and their markup, are made once per build.
     made: dict[tuple, list[Piece]] = {}
+    made_html: dict[tuple, Markup] = {}
 
     def pieces(occurrence: Occurrence) -> list[Piece]:
         key = (occurrence.event.uid, occurrence.start)
@@ -123,8 +124,14 @@ def template_filters(site_zone: ZoneInfo) -> dict:
             made[key] = occurrence_pieces(occurrence, site_zone)
         return made[key]
 
+    def when_html(occurrence: Occurrence) -> Markup:
+        key = (occurrence.event.uid, occurrence.start)
+        if key not in made_html:
+            made_html[key] = pieces_html(pieces(occurrence))
+        return made_html[key]
+
     return {
-        "when_html": lambda occurrence: pieces_html(pieces(occurrence)),
+        "when_html": when_html,
         "when_text": lambda occurrence: pieces_text(pieces(occurrence)),
         "date_html": lambda day: pieces_html([(date_words(day), machine_value(day))]),
         "date_words": date_words,
