@@ -43,11 +43,11 @@ DEFAULT_MAX_LENGTH = 500
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off", "")
-_THE_FIELD = object()
+_THE_FIELD = object()  # "read the field itself", as opposed to a value inside it
 # Unicode's control characters (category Cc) other than tab and line feed.
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Pages the site writes under /events/, which no event's file name may take.
-RESERVED_EVENT_SLUGS = {"past", "free", "online", "in-person", "index", "page"}  # "read the field itself", as opposed to a value inside it
+RESERVED_EVENT_SLUGS = {"past", "free", "online", "in-person", "index", "page"}
 
 
 @dataclass
