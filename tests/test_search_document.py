@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -162,3 +163,48 @@ def test_descriptions_and_fields_the_page_does_not_use_are_left_out(views):
     for absent in ("uid", "@test", "meet.thameside.example", "1 High Street", "TS1 4AB",
                    "Free, booking needed", "£4", "https://"):
         assert absent not in data, absent
+
+
+def test_topics_are_the_tag_pages_slugs_so_one_topic_finds_every_spelling(content):
+    for name, tags in [("one.md", "[LGBT+ History, Talk]"), ("two.md", "[lgbt+ history]"),
+                       ("three.md", "[talk, Talk]")]:
+        content.event(name, f"title: {name}\nstart: 2026-12-01\nlocation: Town Hall\n"
+                            f"tags: {tags}\nuid: {name}@test")
+    loaded = load_content(content.root, SETTINGS, TODAY)
+    assert not loaded.problems, [str(p) for p in loaded.problems]
+    views = CalendarViews(loaded.events, loaded.series.values(), TODAY, LONDON, 548, 500)
+    tags = {record["url"]: record["tags"] for record in document(views)["events"]}
+    assert tags == {"events/one/": ["lgbt-history", "talk"], "events/two/": ["lgbt-history"],
+                    "events/three/": ["talk"]}
+    # The search form offers each topic once, by the value the events carry.
+    assert sorted(tag.slug for tag in views.tags()) == ["lgbt-history", "talk"]
+
+
+def test_the_search_forms_topics_are_the_topics_events_carry(sample_site):
+    """The built search page's topic options, read with an HTML parser, match the document."""
+    options = TopicOptions()
+    options.feed((sample_site / "search" / "index.html").read_text(encoding="utf-8"))
+    carried = {tag for record in json.loads((sample_site / "search" / "events.json").read_bytes())
+               ["events"] for tag in record["tags"]}
+    assert options.values and set(options.values) == carried
+    assert len(options.values) == len(set(options.values))
+
+
+class TopicOptions(HTMLParser):
+    """The values of the options in the search form's topic list (select#search-tag)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[str] = []
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "select":
+            self._inside = attributes.get("id") == "search-tag"
+        elif tag == "option" and self._inside and attributes.get("value"):
+            self.values.append(attributes["value"])
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._inside = False

@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from .model import Event, Occurrence
+from .views import Tag
 from .wording import occurrence_pieces, pieces_text
 
 # Where the search page finds it (search.html's data-events-url), beside the page itself.
@@ -28,7 +29,8 @@ def search_record(event: Event, occurrences: Sequence[Occurrence], site_zone: Zo
         "summary": event.summary,
         "status": event.status,
         "series": [series.slug for series in event.series],
-        "tags": list(event.tags),
+        # By slug, as the tag pages group them: "LGBT+" and "lgbt+" are one topic, one page.
+        "tags": list(dict.fromkeys(Tag(name).slug for name in event.tags)),
         "free": event.is_free,
         "online": bool(event.online),
         # The venue's name, for the results; null for an event only online.
