@@ -303,7 +303,10 @@ def test_feeds_and_json_keep_the_text(injected_site):
     search = json.loads((injected_site / "search" / "events.json").read_text())
     [record] = [r for r in search["events"] if r["url"] == "events/injected/"]
     assert record["title"] == INJECTED_TITLE
-    assert record["tags"] == ["<b>tag</b>", "a&b"]
+    # Tags by slug, the values of the search form's topics (the tag pages' addresses):
+    # nothing in them is markup.
+    assert record["tags"] == ["b-tag-b", "a-b"]
+    assert (injected_site / "tags" / "b-tag-b" / "index.html").is_file()
 
 
 # --- paths: nothing written outside the output folder ----------------------------------
