@@ -218,7 +218,9 @@ def plan(pages: dict[str, str], pages_per_part: int = PAGES_PER_PART) -> list[Pa
         members = {1: list(pages)}
     else:
         events = [page for page in pages if page.startswith("events/")]
-        count = max(1, -(-len(events) // pages_per_part))
+        # The same count as the build's early indexing works out (event_parts), so that
+        # the parts it made are found here by their keys.
+        count = event_parts(len(events), pages_per_part) or 1
         members = {number: [] for number in range(1, count + 2)}
         for page in pages:
             members[part_of(page, count) if page.startswith("events/") else 1].append(page)
